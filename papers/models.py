@@ -1,0 +1,189 @@
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from topics.models import Topic
+
+from . import arxiv
+from .rendering import make_excerpt, render_markdown
+
+
+class ArxivIdField(models.CharField):
+    """Stores a bare arXiv id; accepts `arXiv:` prefixes and pasted abs / PDF URLs."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return arxiv.parse_arxiv_id(value) if value else value
+
+
+def published_filter(prefix=""):
+    """The one rule for what readers may see, as a Q; `prefix` reaches notes across a relation."""
+    return Q(
+        **{f"{prefix}status": Note.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()}
+    )
+
+
+def count_published_notes():
+    """Annotation for topics and papers: how many of their notes readers may see."""
+    return Count("notes", filter=published_filter("notes__"))
+
+
+class PaperQuerySet(models.QuerySet):
+    def with_published_notes(self):
+        return self.annotate(note_count=count_published_notes()).filter(note_count__gt=0)
+
+
+class Paper(models.Model):
+    arxiv_id = ArxivIdField(
+        "arXiv 编号", unique=True, help_text="如 2308.02223,也可粘贴摘要页或 PDF 链接。"
+    )
+    title = models.CharField("标题", max_length=300)
+    authors = models.TextField("作者", blank=True, help_text="用逗号或换行分隔,与 arXiv 页面一致。")
+    abstract = models.TextField("摘要", blank=True, help_text="Markdown,可含公式。")
+    abstract_html = models.TextField(editable=False, blank=True)
+    published_on = models.DateField("发表日期", null=True, blank=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-arxiv_id"]
+        verbose_name = "论文"
+        verbose_name_plural = "论文"
+
+    def __str__(self):
+        return f"{self.title} (arXiv:{self.arxiv_id})"
+
+    def save(self, *args, **kwargs):
+        self.arxiv_id = arxiv.parse_arxiv_id(self.arxiv_id)
+        self.abstract_html = render_markdown(self.abstract).html
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("papers:paper", kwargs={"arxiv_id": self.arxiv_id})
+
+    @property
+    def abs_url(self):
+        return arxiv.abs_url(self.arxiv_id)
+
+    @property
+    def pdf_url(self):
+        return arxiv.pdf_url(self.arxiv_id)
+
+    @property
+    def author_list(self):
+        return arxiv.split_authors(self.authors)
+
+    @property
+    def bibtex(self):
+        year = self.published_on.year if self.published_on else None
+        return arxiv.bibtex(self.arxiv_id, self.title, self.authors, year)
+
+
+class NoteQuerySet(models.QuerySet):
+    def published(self):
+        """Notes any reader may see: published, and not dated in the future."""
+        return self.filter(published_filter())
+
+    def cards(self):
+        """What a listing card shows, in one query: no Markdown sources or rendered bodies."""
+        return self.select_related("topic").defer(
+            "summary", "summary_html", "body", "body_html", "toc_html"
+        )
+
+    def before(self, note):
+        """Notes listed after `note` (older), nearest first."""
+        earlier = Q(published_at__lt=note.published_at)
+        return self.filter(earlier | Q(published_at=note.published_at, id__lt=note.id))
+
+    def after(self, note):
+        """Notes listed before `note` (newer), nearest first."""
+        later = Q(published_at__gt=note.published_at)
+        return self.filter(later | Q(published_at=note.published_at, id__gt=note.id)).reverse()
+
+    def month_counts(self):
+        """(month, count) rows, newest month first, in the current time zone."""
+        return (
+            self.annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("id"))
+            .order_by("-month")
+        )
+
+
+class Note(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    title = models.CharField("标题", max_length=200)
+    slug = models.SlugField("网址名", max_length=200, unique=True, allow_unicode=True)
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name="主题",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notes",
+    )
+    tags = TaggableManager("标签", blank=True, help_text="用逗号分隔。")
+    paper = models.ForeignKey(
+        Paper,
+        verbose_name="论文",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notes",
+    )
+    summary = models.TextField("个人总结", blank=True, help_text="Markdown。")
+    body = models.TextField("正文", blank=True, help_text="Markdown,公式用 $...$ 或 $$...$$。")
+    summary_html = models.TextField(editable=False, blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    toc_html = models.TextField(editable=False, blank=True)
+    excerpt = models.TextField("摘录", editable=False, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    view_count = models.PositiveIntegerField("阅读数", default=0, editable=False)
+    comment_count = models.PositiveIntegerField("评论数", default=0, editable=False)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="note_listing_idx")]
+        verbose_name = "笔记"
+        verbose_name_plural = "笔记"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title, allow_unicode=True)
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("papers:note", kwargs={"slug": self.slug})
+
+    def render(self):
+        """Fill the stored HTML, table of contents and excerpt from the Markdown sources."""
+        summary = render_markdown(self.summary)
+        body = render_markdown(self.body)
+        self.summary_html = summary.html
+        self.body_html = body.html
+        self.toc_html = body.toc_html
+        self.excerpt = make_excerpt(summary.text, body.text)
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()

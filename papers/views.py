@@ -1,0 +1,142 @@
+"""Reader pages: thin generic views over `Note.objects.published()`."""
+
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.views import generic
+from taggit.models import Tag
+
+from topics.models import Topic
+
+from .models import Note, Paper, count_published_notes
+
+
+class NoteListMixin:
+    """A paginated listing of note cards, newest first, as on `/`."""
+
+    paginate_by = 12
+    template_name = "papers/note_list.html"
+    heading = ""
+
+    def get_queryset(self):
+        return Note.objects.published().cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.get_heading(), **kwargs)
+
+    def get_heading(self):
+        return self.heading
+
+
+class LatestNotesView(NoteListMixin, generic.ListView):
+    heading = "LATEST UPDATES"
+
+
+class TopicNotesView(NoteListMixin, generic.ListView):
+    template_name = "papers/topic_detail.html"
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(topic=self.topic)
+
+    def get_heading(self):
+        return self.topic.name
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class TagNotesView(NoteListMixin, generic.ListView):
+    allow_empty = False  # a tag only drafts use stays unknown to readers
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_heading(self):
+        return f"# {self.tag.name}"
+
+
+class PaperNotesView(NoteListMixin, generic.ListView):
+    template_name = "papers/paper_detail.html"
+
+    def get_queryset(self):
+        papers = Paper.objects.with_published_notes()
+        self.paper = get_object_or_404(papers, arxiv_id=self.kwargs["arxiv_id"])
+        return super().get_queryset().filter(paper=self.paper)
+
+    def get_heading(self):
+        return self.paper.title
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(paper=self.paper, **kwargs)
+
+
+class PaperListView(generic.ListView):
+    paginate_by = 12
+    queryset = Paper.objects.with_published_notes()
+
+
+class TopicListView(generic.ListView):
+    template_name = "papers/topic_list.html"
+    queryset = Topic.objects.annotate(note_count=count_published_notes())
+
+
+class ArchiveView(generic.ListView):
+    """Every month that has notes, with how many, newest first."""
+
+    template_name = "papers/archive.html"
+    context_object_name = "months"
+
+    def get_queryset(self):
+        return Note.objects.published().month_counts()
+
+
+class DateArchiveMixin(NoteListMixin):
+    date_field = "published_at"
+    month_format = "%m"
+    day_format = "%d"
+    allow_empty = False
+
+
+class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):
+    template_name = "papers/note_archive_year.html"
+    make_object_list = True
+
+    def get_heading(self):
+        return f"{self.get_year()} 年"
+
+
+class MonthArchiveView(DateArchiveMixin, generic.MonthArchiveView):
+    template_name = "papers/note_archive_month.html"
+    def get_heading(self):
+        return f"{self.get_year()} 年 {int(self.get_month())} 月"
+
+
+class DayArchiveView(DateArchiveMixin, generic.DayArchiveView):
+    def get_heading(self):
+        return f"{self.get_year()} 年 {int(self.get_month())} 月 {int(self.get_day())} 日"
+
+
+class NoteDetailView(generic.DetailView):
+    """A note; staff also see drafts and future notes, marked as previews and never cached."""
+
+    def get_queryset(self):
+        notes = Note.objects.select_related("topic", "paper").prefetch_related("tags")
+        return notes if self.request.user.is_staff else notes.published()
+
+    def get_context_data(self, **kwargs):
+        public = Note.objects.published().cards()
+        return super().get_context_data(
+            previous_note=public.before(self.object).first(),
+            next_note=public.after(self.object).first(),
+            **kwargs,
+        )
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.object.is_public:
+            Note.objects.filter(pk=self.object.pk).update(view_count=F("view_count") + 1)
+        else:
+            add_never_cache_headers(response)
+        return response

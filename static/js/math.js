@@ -1,0 +1,19 @@
+// Typesets the math that papers/rendering.py marked: an element of class "arithmatex" whose
+// text is \(tex\) (inline) or \[tex\] (display). KaTeX (static/vendor/katex) is loaded before
+// this module with `defer`. The TeX source stays on the element as data-tex, so the page's
+// plain text can still be computed after typesetting (see plainText in plain-text.js).
+
+const DELIMITERS = { "\\(": ["\\)", false], "\\[": ["\\]", true] };
+
+export function typeset(root = document) {
+  for (const element of root.querySelectorAll(".arithmatex:not([data-tex])")) {
+    const source = element.textContent;
+    const [closing, displayMode] = DELIMITERS[source.slice(0, 2)] ?? [];
+    if (!closing || !source.endsWith(closing)) continue;
+    const tex = source.slice(2, -2);
+    element.dataset.tex = tex;
+    window.katex.render(tex, element, { displayMode, throwOnError: false });
+  }
+}
+
+typeset();

@@ -1,0 +1,47 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from papers.models import Note, Paper
+from topics.models import Topic
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def topic(db):
+    return Topic.objects.create(name="深度学习", slug="深度学习", position=1)
+
+
+@pytest.fixture
+def paper(db):
+    return Paper.objects.create(
+        arxiv_id="2308.02223",
+        title="ESRL: Efficient Sampling-based Reinforcement Learning for Sequence Generation",
+        authors="Chenglong Wang, Hang Zhou, Yimin Hu",
+        abstract="We study $x^2$ sampling.",
+    )
+
+
+@pytest.fixture
+def make_note(db):
+    """Create a published note dated `days_ago` days back; keyword arguments override fields."""
+    counter = iter(range(1, 10_000))
+
+    def make(days_ago=1, tags=(), **fields):
+        number = next(counter)
+        fields.setdefault("title", f"笔记 {number}")
+        fields.setdefault("slug", f"note-{number}")
+        fields.setdefault("status", Note.Status.PUBLISHED)
+        fields.setdefault("published_at", timezone.now() - timedelta(days=days_ago))
+        fields.setdefault("body", f"正文 {number}")
+        note = Note.objects.create(**fields)
+        if tags:
+            note.tags.add(*tags)
+        return note
+
+    return make
