@@ -1,0 +1,41 @@
+# The two commands of README.md: `make run` serves the demo site, `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint format vendor
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Loads the demo notes only into a database that has no notes yet, so a second run keeps edits.
+run: install
+	$(BIN)/python manage.py migrate
+	if $(BIN)/python manage.py shell -c "from papers.models import Note; raise SystemExit(Note.objects.exists())"; \
+	then $(BIN)/python manage.py loaddata demo; fi
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refreshes the front-end libraries committed under static/vendor/ (needs Node.js and npm) and
+# the Pygments stylesheet. Run after changing package.json.
+vendor: install
+	npm ci --no-audit --no-fund
+	rm -rf static/vendor/katex && mkdir -p static/vendor/katex
+	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/LICENSE static/vendor/katex/
+	cp -r node_modules/katex/dist/fonts static/vendor/katex/
+	$(BIN)/pygmentize -S friendly -f html -a .highlight > static/css/highlight.css

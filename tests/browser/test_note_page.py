@@ -1,0 +1,90 @@
+import pytest
+
+from papers.rendering import plain_text
+
+BODY = r"""## 注意力
+
+行内公式 $a_i * b_i$ 与 $$\mathbf{W}_{q}$$ 写在一段里。
+
+\[ \sum_i x_i \]
+
+$$
+\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\left(\frac{QK^\top}{\sqrt{d_k}}\right)V
+$$
+
+## 代码
+
+```python
+import torch
+
+def attention(q, k, v):
+    return torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
+```
+
+| 方法 | 显存 |
+|:--|--:|
+| MHA | 高 |
+"""
+
+
+@pytest.fixture
+def math_note(transactional_db, topic, paper, make_note):
+    return make_note(
+        title="注意力里的公式与代码",
+        slug="注意力公式",
+        topic=topic,
+        paper=paper,
+        summary="个人总结:$O(n^2)$ 的显存。",
+        body=BODY,
+        tags=["Transformer", "注意力"],
+    )
+
+
+def open_note(page, live_server, note):
+    page.goto(live_server.url + note.get_absolute_url())
+    page.wait_for_selector(".note__body .katex")
+
+
+def test_math_is_typeset_and_code_highlighted(page, live_server, math_note):
+    """KaTeX typesets inline and display math, no raw delimiters stay visible, code is coloured."""
+    open_note(page, live_server, math_note)
+    body = page.locator(".note__body")
+    assert body.locator(".katex").count() == 4
+    assert body.locator(".katex-display").count() == 3
+    visible = body.inner_text()
+    for delimiter in ("$$", "\\[", "\\(", "$a_i"):
+        assert delimiter not in visible
+    keyword = body.locator(".highlight .kn").first
+    assert keyword.inner_text() == "import"
+    assert keyword.evaluate("e => getComputedStyle(e).color") != "rgb(31, 35, 40)"
+    assert page.locator(".note__summary .katex").count() == 1
+
+
+def test_cjk_slug_url_opens_the_note(page, live_server, math_note):
+    """The unicode slug URL reaches the note in a real browser."""
+    response = page.goto(live_server.url + "/notes/注意力公式/")
+    assert response.status == 200
+    assert page.locator("h1.note__title").inner_text() == "注意力里的公式与代码"
+
+
+def test_browser_plain_text_matches_server(page, live_server, math_note):
+    """static/js/plain-text.js computes the server's plain_text from the typeset page."""
+    open_note(page, live_server, math_note)
+    browser_text = page.evaluate(
+        """async () => {
+            const { plainText } = await import("/static/js/plain-text.js");
+            return plainText(document.querySelector("[data-note-body]"));
+        }"""
+    )
+    assert browser_text == plain_text(math_note.body_html)
+
+
+@pytest.mark.parametrize("name, width, height", [("phone", 390, 844), ("desktop", 1280, 900)])
+def test_note_page_screenshots(page, live_server, math_note, artifacts, name, width, height):
+    """Saves the note page and `/` at phone and desktop widths for a person to look at."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_note(page, live_server, math_note)
+    page.screenshot(path=artifacts / f"note-{name}.png", full_page=True)
+    page.goto(live_server.url + "/")
+    page.screenshot(path=artifacts / f"home-{name}.png", full_page=True)
+    assert (artifacts / f"note-{name}.png").stat().st_size > 10_000
