@@ -109,6 +109,7 @@ class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):
 
 class MonthArchiveView(DateArchiveMixin, generic.MonthArchiveView):
     template_name = "papers/note_archive_month.html"
+
     def get_heading(self):
         return f"{self.get_year()} 年 {int(self.get_month())} 月"
 

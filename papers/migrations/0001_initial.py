@@ -2,65 +2,160 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import papers.models
 import taggit.managers
 from django.db import migrations, models
 
+import papers.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
-        ('topics', '0001_initial'),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        ("topics", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('arxiv_id', papers.models.ArxivIdField(help_text='如 2308.02223,也可粘贴摘要页或 PDF 链接。', max_length=40, unique=True, verbose_name='arXiv 编号')),
-                ('title', models.CharField(max_length=300, verbose_name='标题')),
-                ('authors', models.TextField(blank=True, help_text='用逗号或换行分隔,与 arXiv 页面一致。', verbose_name='作者')),
-                ('abstract', models.TextField(blank=True, help_text='Markdown,可含公式。', verbose_name='摘要')),
-                ('abstract_html', models.TextField(blank=True, editable=False)),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='发表日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "arxiv_id",
+                    papers.models.ArxivIdField(
+                        help_text="如 2308.02223,也可粘贴摘要页或 PDF 链接。",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="arXiv 编号",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="标题")),
+                (
+                    "authors",
+                    models.TextField(
+                        blank=True,
+                        help_text="用逗号或换行分隔,与 arXiv 页面一致。",
+                        verbose_name="作者",
+                    ),
+                ),
+                (
+                    "abstract",
+                    models.TextField(
+                        blank=True, help_text="Markdown,可含公式。", verbose_name="摘要"
+                    ),
+                ),
+                ("abstract_html", models.TextField(blank=True, editable=False)),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="发表日期")),
             ],
             options={
-                'verbose_name': '论文',
-                'verbose_name_plural': '论文',
-                'ordering': ['-published_on', '-arxiv_id'],
+                "verbose_name": "论文",
+                "verbose_name_plural": "论文",
+                "ordering": ["-published_on", "-arxiv_id"],
             },
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=200, unique=True, verbose_name='网址名')),
-                ('summary', models.TextField(blank=True, help_text='Markdown。', verbose_name='个人总结')),
-                ('body', models.TextField(blank=True, help_text='Markdown,公式用 $...$ 或 $$...$$。', verbose_name='正文')),
-                ('summary_html', models.TextField(blank=True, editable=False)),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('toc_html', models.TextField(blank=True, editable=False)),
-                ('excerpt', models.TextField(blank=True, editable=False, verbose_name='摘录')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布')], default='draft', max_length=10, verbose_name='状态')),
-                ('published_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='发布时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('view_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='阅读数')),
-                ('comment_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='评论数')),
-                ('tags', taggit.managers.TaggableManager(blank=True, help_text='用逗号分隔。', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='标签')),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notes', to='topics.topic', verbose_name='主题')),
-                ('paper', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notes', to='papers.paper', verbose_name='论文')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True, max_length=200, unique=True, verbose_name="网址名"
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(blank=True, help_text="Markdown。", verbose_name="个人总结"),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True,
+                        help_text="Markdown,公式用 $...$ 或 $$...$$。",
+                        verbose_name="正文",
+                    ),
+                ),
+                ("summary_html", models.TextField(blank=True, editable=False)),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("toc_html", models.TextField(blank=True, editable=False)),
+                ("excerpt", models.TextField(blank=True, editable=False, verbose_name="摘录")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="发布时间"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "view_count",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="阅读数"),
+                ),
+                (
+                    "comment_count",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="评论数"),
+                ),
+                (
+                    "tags",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="用逗号分隔。",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="标签",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notes",
+                        to="topics.topic",
+                        verbose_name="主题",
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notes",
+                        to="papers.paper",
+                        verbose_name="论文",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '笔记',
-                'verbose_name_plural': '笔记',
-                'ordering': ['-published_at', '-id'],
-                'indexes': [models.Index(fields=['status', '-published_at'], name='note_listing_idx')],
+                "verbose_name": "笔记",
+                "verbose_name_plural": "笔记",
+                "ordering": ["-published_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "-published_at"], name="note_listing_idx")
+                ],
             },
         ),
     ]

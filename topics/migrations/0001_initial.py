@@ -4,26 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name='网址名')),
-                ('description', models.TextField(blank=True, verbose_name='简介')),
-                ('position', models.PositiveIntegerField(default=0, help_text='小的排在前面。', verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True, max_length=100, unique=True, verbose_name="网址名"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="简介")),
+                (
+                    "position",
+                    models.PositiveIntegerField(
+                        default=0, help_text="小的排在前面。", verbose_name="排序"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '主题',
-                'verbose_name_plural': '主题',
-                'ordering': ['position', 'name'],
+                "verbose_name": "主题",
+                "verbose_name_plural": "主题",
+                "ordering": ["position", "name"],
             },
         ),
     ]
