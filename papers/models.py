@@ -94,8 +94,14 @@ class NoteQuerySet(models.QuerySet):
 
     def cards(self):
         """What a listing card shows, in one query: no Markdown sources or rendered bodies."""
-        return self.select_related("topic").defer(
-            "summary", "summary_html", "body", "body_html", "toc_html"
+        return self.select_related("topic", "paper").defer(
+            "summary",
+            "summary_html",
+            "body",
+            "body_html",
+            "toc_html",
+            "paper__abstract",
+            "paper__abstract_html",
         )
 
     def before(self, note):

@@ -13,8 +13,12 @@ PRODUCTION = {
 }
 
 
+# Set for the browser tests in this process; a deployment must not have it.
+NOT_INHERITED = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT,
