@@ -9,7 +9,7 @@ from taggit.managers import TaggableManager
 from topics.models import Topic
 
 from . import arxiv
-from .rendering import make_excerpt, render_markdown
+from .rendering import note_excerpt, render_markdown
 
 
 class ArxivIdField(models.CharField):
@@ -188,7 +188,7 @@ class Note(models.Model):
         self.summary_html = summary.html
         self.body_html = body.html
         self.toc_html = body.toc_html
-        self.excerpt = make_excerpt(summary.text, body.text)
+        self.excerpt = note_excerpt(summary.text, self.body, body.text)
 
     @property
     def is_public(self):

@@ -13,6 +13,7 @@ A browser applies the same rule to the rendered page (the math element keeps its
 `data-tex` once KaTeX has replaced its content).
 """
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +30,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
 EXCERPT_LENGTH = 350
+# Hexo's marker: the author's own end of the excerpt.
+MORE_MARKER = re.compile(r"<!--\s*more\s*-->", flags=re.IGNORECASE)
 MATH_CLASS = "arithmatex"
 # Markers the renderer adds next to real text: they are not part of what an author wrote.
 NON_TEXT_CLASSES = {"headerlink", "footnote-backref"}
@@ -221,7 +224,26 @@ def plain_text(html):
     return "".join(parser.parts)
 
 
+def collapse_whitespace(text):
+    return " ".join(text.split())
+
+
 def make_excerpt(*texts, length=EXCERPT_LENGTH):
     """Whitespace-collapsed text, cut at `length` characters with "..." when longer."""
-    text = " ".join(" ".join(texts).split())
+    text = collapse_whitespace(" ".join(texts))
     return text if len(text) <= length else text[:length] + "..."
+
+
+def lead_of(source):
+    """The Markdown before `<!-- more -->`, or None when `source` has no such marker."""
+    parts = MORE_MARKER.split(source, maxsplit=1)
+    return parts[0] if len(parts) == 2 else None
+
+
+def note_excerpt(summary_text, body_source, body_text):
+    """A card's excerpt: the summary and the lead the author marked with `<!-- more -->`,
+    whole and followed by "...", or else summary and body cut by `make_excerpt`."""
+    lead = lead_of(body_source)
+    if lead is None:
+        return make_excerpt(summary_text, body_text)
+    return collapse_whitespace(f"{summary_text} {render_markdown(lead).text}") + "..."
