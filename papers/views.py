@@ -74,12 +74,15 @@ class PaperNotesView(NoteListMixin, generic.ListView):
 
 class PaperListView(generic.ListView):
     paginate_by = 12
-    queryset = Paper.objects.with_published_notes()
+    # An annotated queryset drops Meta.ordering: restate it.
+    queryset = Paper.objects.with_published_notes().order_by(*Paper._meta.ordering)
 
 
 class TopicListView(generic.ListView):
     template_name = "papers/topic_list.html"
-    queryset = Topic.objects.annotate(note_count=count_published_notes())
+    queryset = Topic.objects.annotate(note_count=count_published_notes()).order_by(
+        *Topic._meta.ordering
+    )
 
 
 class ArchiveView(generic.ListView):
