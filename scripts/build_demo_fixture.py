@@ -20,6 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "fixtures" / "demo_source.yaml"
 OUTPUT = ROOT / "fixtures" / "demo.json"
+# What an author writes; derived tables (a search index, say) are rebuilt from these on load.
+FIXTURE_MODELS = ["topics.topic", "papers.paper", "papers.note", "taggit.tag", "taggit.taggeditem"]
 
 
 def setup_django():
@@ -74,7 +76,11 @@ def main():
     with transaction.atomic():
         create_objects(data)
     call_command(
-        "dumpdata", "topics", "papers", "taggit", natural_foreign=True, indent=1, output=OUTPUT
+        "dumpdata",
+        *FIXTURE_MODELS,
+        natural_foreign=True,
+        indent=1,
+        output=OUTPUT,
     )
     print(f"Wrote {OUTPUT.relative_to(ROOT)}")
 
