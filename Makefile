@@ -32,10 +32,12 @@ format: install
 	$(BIN)/ruff format .
 
 # Refreshes the front-end libraries committed under static/vendor/ (needs Node.js and npm) and
-# the Pygments stylesheet. Run after changing package.json.
+# the Pygments stylesheets (light, and dark for prefers-color-scheme: dark). Run after changing
+# package.json.
 vendor: install
 	npm ci --no-audit --no-fund
 	rm -rf static/vendor/katex && mkdir -p static/vendor/katex
 	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/LICENSE static/vendor/katex/
 	cp -r node_modules/katex/dist/fonts static/vendor/katex/
 	$(BIN)/pygmentize -S friendly -f html -a .highlight > static/css/highlight.css
+	$(BIN)/pygmentize -S github-dark -f html -a .highlight > static/css/highlight-dark.css

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "topics",
     "papers",
@@ -117,6 +118,9 @@ STORAGES = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Who notes are by, in feeds, citations and JSON-LD.
+SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "notesite")
 
 # Production hardening; each can be relaxed from the environment (e.g. behind a TLS proxy
 # that already redirects, set SECURE_SSL_REDIRECT=0).

@@ -23,6 +23,12 @@ class ArxivIdField(models.CharField):
         value = super().to_python(value)
         return arxiv.parse_arxiv_id(value) if value else value
 
+    def get_prep_value(self, value):
+        # CharField would run to_python here, so looking up a malformed id would raise instead
+        # of finding nothing.
+        value = models.Field.get_prep_value(self, value)
+        return value if value is None else str(value)
+
 
 def published_filter(prefix=""):
     """The one rule for what readers may see, as a Q; `prefix` reaches notes across a relation."""
@@ -193,3 +199,26 @@ class Note(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+
+class SearchDocument(models.Model):
+    """A note's searchable text, one row per note (drafts too), written only by papers.search.
+
+    The four text columns are the ranking tiers as readers see them; `document` is what matching
+    reads. papers/search.py explains the indexes over it and keeps the rows in step.
+    """
+
+    note = models.OneToOneField(
+        Note, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    heading = models.TextField(blank=True, help_text="Title, paper title, authors, arXiv id.")
+    labels = models.TextField(blank=True, help_text="Topic and tags.")
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    document = models.TextField(blank=True, help_text="All of the above, case-folded: matched.")
+
+    class Meta:
+        ordering = ["note"]
+
+    def __str__(self):
+        return f"search text of note {self.note_id}"

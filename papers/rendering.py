@@ -16,14 +16,14 @@ A browser applies the same rule to the rendered page (the math element keeps its
 import re
 import threading
 from dataclasses import dataclass
-from functools import partial
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import bleach
 import markdown
-from bleach.linkifier import LinkifyFilter
+from bleach.html5lib_shim import Filter
+from django.utils.html import escape
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
@@ -64,6 +64,8 @@ MARKDOWN_EXTENSIONS = [
     "footnotes",
     "toc",
     "sane_lists",
+    # Bare URLs become links inside Markdown, where code spans and math are already set aside.
+    "pymdownx.magiclink",
 ]
 MARKDOWN_CONFIG = {
     "pymdownx.arithmatex": {"generic": True},
@@ -111,14 +113,17 @@ class Rendered:
     text: str
 
 
-def external_link_rel(attrs, new=False):
-    """bleach linkify callback: links that leave the site get rel="nofollow noopener"."""
-    href = attrs.get((None, "href"), "")
-    if urlsplit(href).scheme in {"http", "https"}:
-        attrs[(None, "rel")] = "nofollow noopener"
-    else:
-        attrs.pop((None, "rel"), None)
-    return attrs
+class ExternalLinkFilter(Filter):
+    """Links that leave the site get rel="nofollow noopener"; others carry no rel at all."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token["name"] == "a":
+                attrs = token["data"]
+                attrs.pop((None, "rel"), None)
+                if urlsplit(attrs.get((None, "href"), "")).scheme in {"http", "https"}:
+                    attrs[(None, "rel")] = "nofollow noopener"
+            yield token
 
 
 _cleaner = bleach.Cleaner(
@@ -127,14 +132,7 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[
-        partial(
-            LinkifyFilter,
-            callbacks=[external_link_rel],
-            skip_tags={"pre", "code"},
-            parse_email=False,
-        )
-    ],
+    filters=[ExternalLinkFilter],
 )
 # Building a Markdown instance costs more than converting a note; keep one per thread.
 _local = threading.local()
@@ -157,8 +155,25 @@ def render_markdown(source):
     """Render Markdown `source` to sanitized HTML, its table of contents and its plain text."""
     md = _markdown()
     html = sanitize(md.convert(source))
-    toc_html = sanitize(md.toc) if _heading_count(md.toc_tokens) >= 2 else ""
+    toc_html = (
+        sanitize(table_of_contents(md.toc_tokens)) if _heading_count(md.toc_tokens) >= 2 else ""
+    )
     return Rendered(html=html, toc_html=toc_html, text=plain_text(html))
+
+
+def table_of_contents(tokens):
+    """Nested lists of heading links, built from the headings' HTML so math in them stays math."""
+    return f'<div class="toc">{_toc_list(tokens)}</div>'
+
+
+def _toc_list(tokens):
+    if not tokens:
+        return ""
+    items = "".join(
+        f'<li><a href="#{escape(t["id"])}">{t["html"]}</a>{_toc_list(t["children"])}</li>'
+        for t in tokens
+    )
+    return f"<ul>{items}</ul>"
 
 
 def _heading_count(tokens):

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
 
 
 class TwoDigitConverter:
@@ -20,11 +20,19 @@ register_converter(TwoDigitConverter, "dd")
 app_name = "papers"
 urlpatterns = [
     path("", views.LatestNotesView.as_view(), name="index"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/rss/", feeds.LatestNotesFeed(), name="feed-rss"),
+    path("feed/atom/", feeds.LatestNotesAtomFeed(), name="feed-atom"),
     path("notes/<str:slug>/", views.NoteDetailView.as_view(), name="note"),
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/<str:slug>/", views.TopicNotesView.as_view(), name="topic"),
+    path("topics/<str:slug>/feed/rss/", feeds.TopicNotesFeed(), name="topic-feed-rss"),
+    path("topics/<str:slug>/feed/atom/", feeds.TopicNotesAtomFeed(), name="topic-feed-atom"),
     path("tags/<str:slug>/", views.TagNotesView.as_view(), name="tag"),
+    path("tags/<str:slug>/feed/rss/", feeds.TagNotesFeed(), name="tag-feed-rss"),
+    path("tags/<str:slug>/feed/atom/", feeds.TagNotesAtomFeed(), name="tag-feed-atom"),
     path("papers/", views.PaperListView.as_view(), name="papers"),
+    path("papers/<path:arxiv_id>.bib", views.paper_bibtex, name="paper-bibtex"),
     path("papers/<path:arxiv_id>/", views.PaperNotesView.as_view(), name="paper"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("<int:year>/", views.YearArchiveView.as_view(), name="archive-year"),

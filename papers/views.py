@@ -1,6 +1,7 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
 from django.db.models import F
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.views import generic
@@ -8,6 +9,8 @@ from taggit.models import Tag
 
 from topics.models import Topic
 
+from . import search
+from .citations import cite_note
 from .models import Note, Paper, count_published_notes
 
 
@@ -47,6 +50,7 @@ class TopicNotesView(NoteListMixin, generic.ListView):
 
 
 class TagNotesView(NoteListMixin, generic.ListView):
+    template_name = "papers/tag_detail.html"
     allow_empty = False  # a tag only drafts use stays unknown to readers
 
     def get_queryset(self):
@@ -55,6 +59,9 @@ class TagNotesView(NoteListMixin, generic.ListView):
 
     def get_heading(self):
         return f"# {self.tag.name}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
 
 
 class PaperNotesView(NoteListMixin, generic.ListView):
@@ -72,17 +79,58 @@ class PaperNotesView(NoteListMixin, generic.ListView):
         return super().get_context_data(paper=self.paper, **kwargs)
 
 
+def paper_bibtex(request, arxiv_id):
+    """A paper's BibTeX as a `.bib` download, for papers readers can see."""
+    paper = get_object_or_404(Paper.objects.with_published_notes(), arxiv_id=arxiv_id)
+    response = HttpResponse(paper.bibtex + "\n", content_type="application/x-bibtex; charset=utf-8")
+    filename = arxiv_id.replace("/", "_")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.bib"'
+    return response
+
+
+class SearchView(NoteListMixin, generic.ListView):
+    """`/search/?q=`: published notes containing the query, best first (see papers/search.py)."""
+
+    template_name = "papers/search.html"
+    heading = "搜索"
+
+    def get_queryset(self):
+        raw = self.request.GET.get("q")
+        self.query, self.error = "", ""
+        try:
+            self.query = search.normalize_query(raw)
+        except search.InvalidQuery as error:
+            self.error = str(error) if raw is not None else ""
+            return Note.objects.none()
+        return search.search_notes(self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            query=self.query,
+            search_error=self.error,
+            search_query=self.query or search.displayable(self.request.GET.get("q", "")),
+            canonical_params=["q"],
+            **kwargs,
+        )
+        context["hits"] = search.hits(context["object_list"], self.query)
+        return context
+
+
 class PaperListView(generic.ListView):
     paginate_by = 12
-    # An annotated queryset drops Meta.ordering: restate it.
-    queryset = Paper.objects.with_published_notes().order_by(*Paper._meta.ordering)
+
+    def get_queryset(self):
+        # Built per request: the published rule reads the clock. The annotation drops
+        # Meta.ordering (GROUP BY), so it is restated.
+        return Paper.objects.with_published_notes().order_by(*Paper._meta.ordering)
 
 
 class TopicListView(generic.ListView):
     template_name = "papers/topic_list.html"
-    queryset = Topic.objects.annotate(note_count=count_published_notes()).order_by(
-        *Topic._meta.ordering
-    )
+
+    def get_queryset(self):
+        topics = Topic.objects.annotate(note_count=count_published_notes())
+        return topics.order_by(*Topic._meta.ordering)
 
 
 class ArchiveView(generic.ListView):
@@ -131,15 +179,17 @@ class NoteDetailView(generic.DetailView):
 
     def get_context_data(self, **kwargs):
         public = Note.objects.published().cards()
+        url = self.request.build_absolute_uri(self.object.get_absolute_url())
         return super().get_context_data(
             previous_note=public.before(self.object).first(),
             next_note=public.after(self.object).first(),
+            citation=cite_note(self.object, url),
             **kwargs,
         )
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        if self.object.is_public:
+        if self.object.is_public and request.method == "GET":
             Note.objects.filter(pk=self.object.pk).update(view_count=F("view_count") + 1)
         else:
             add_never_cache_headers(response)

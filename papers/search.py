@@ -1,0 +1,403 @@
+"""Search over published notes: one module, the same results on SQLite and PostgreSQL.
+
+What is searched: each note has one `SearchDocument` row (drafts and future notes too, so a note
+is findable the moment it becomes public). Its text columns are the ranking tiers, as readers see
+them (for ranking and snippets):
+
+    heading  note title, paper title, authors, "arXiv:<id>"   rank 0
+    labels   topic name and tags                               rank 1
+    summary  plain text of the personal summary                rank 2
+    body     plain text of the body                            rank 3
+
+and `document` is the four tiers joined by new lines and case-folded (`str.casefold`), the one
+column matching reads. Summary and body are `papers.rendering.plain_text` of the stored,
+sanitized HTML; every part has its whitespace collapsed. A normalized query has no new line, so
+no match spans two parts. Hits are ordered by tier, then newest first. The scope is always
+`Note.objects.published()`: the index never decides visibility.
+
+A hit is a substring of `document` equal to the case-folded query: `对比学习` inside a sentence
+matches without any word segmentation, `simclr` finds `SimCLR`, an arXiv id (or its abs / PDF
+URL, any version) finds its paper's notes.
+
+Why a stored, denormalized row (rather than joins and LIKE over the notes at query time): a
+substring search has to look at the text, and only text in one column of one table can be
+indexed; folding case in Python once, at write time, makes matching a plain case-sensitive
+substring test on both backends, with the same result, and keeps the per-hit check cheap
+(PostgreSQL's UPPER() or ILIKE over long text cost more than the index lookup). Rows are written
+in one place, `index_notes`.
+
+The index behind `document` differs by backend (migration 0002 creates it, this module hides it):
+
+- PostgreSQL: `pg_trgm` (the migration enables it) and a GIN `gin_trgm_ops` index on `document`;
+  `document LIKE '%query%'` uses it. A query of one or two characters has no trigram: it scans.
+- SQLite: an FTS5 table with `tokenize='trigram case_sensitive 1'` (SQLite >= 3.34) over
+  `document`, with the row table as external content, kept in step by triggers. A query of
+  three or more characters is one FTS5 phrase (quoted, embedded quotes doubled), which the
+  trigram tokenizer matches as a substring. FTS5 cannot match fewer than three characters: one-
+  and two-character queries (`学习`, `RL`) use `instr()` over `document` instead.
+
+Ranking compares the query with the tiers through the ORM's `icontains`, on the few rows that
+matched. On SQLite `LIKE` folds ASCII only, so a match whose case differs in a non-ASCII letter
+(`Ö` vs `ö`) ranks as a body hit there; Chinese has no case.
+
+`LIKE` wildcards (`%`, `_`, `\\`) in a query are escaped; NUL and other control characters, empty
+and over-long queries raise `InvalidQuery`, whose text readers see.
+
+Keeping rows in step: `connect_signals()` (called from `PapersConfig.ready()`) re-indexes a note
+when it is saved, when its tags change (taggit's `m2m_changed`, and tagged items loaded from a
+fixture), and when its topic, paper or a tag is renamed or deleted; deleting a note deletes its
+row (and the trigger its FTS entry). Writes that bypass `save()` (`bulk_create`, `update()` of
+searchable fields, raw SQL) must call `index_notes(ids)` or `rebuild_index()`. Indexing runs in
+the writer's transaction: the index is part of the data, not an after-commit side effect.
+
+Reader annotations (a later issue) belong in their own document table with their own
+visibility rule (`.visible_to(user)`), searched beside notes, never folded into these rows.
+"""
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Case, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from . import arxiv
+from .models import Note, Paper, SearchDocument
+from .rendering import collapse_whitespace, plain_text
+
+MAX_QUERY_LENGTH = 100
+SNIPPET_LENGTH = 160
+TABLE = "papers_searchdocument"
+FTS_TABLE = "papers_searchdocument_fts"
+# Ranking tiers, best first: SearchDocument columns.
+TIERS = ("heading", "labels", "summary", "body")
+# Fewer characters than this make no trigram: no index can serve such a query.
+TRIGRAM = 3
+# Note fields whose change alters the document (a save with other update_fields is skipped).
+INDEXED_NOTE_FIELDS = {"title", "summary", "body", "summary_html", "body_html", "topic", "paper"}
+
+
+class InvalidQuery(ValueError):
+    """A query search refuses to run; `str()` of it is the message readers see."""
+
+
+def normalize_query(raw):
+    """The query to search for: whitespace collapsed, an arXiv id or URL reduced to its bare id.
+
+    Raises InvalidQuery for a missing, blank or over-long query, or one with control characters.
+    """
+    text = collapse_whitespace(raw or "")
+    if not text:
+        raise InvalidQuery("请输入要搜索的词。")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise InvalidQuery("搜索词里有无法搜索的控制字符(如 NUL),请删掉后再试。")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidQuery(f"搜索词太长了:最多 {MAX_QUERY_LENGTH} 个字符,现在有 {len(text)} 个。")
+    try:
+        arxiv_id = arxiv.parse_arxiv_id(text)
+    except ValidationError:  # not an id: searched as typed
+        return text
+    return re.sub(r"v\d+$", "", arxiv_id)  # any version of the paper
+
+
+def displayable(raw):
+    """A refused query as the search box shows it again: no control characters, cut short."""
+    text = collapse_whitespace(raw)
+    return "".join(char for char in text if unicodedata.category(char) != "Cc")[:MAX_QUERY_LENGTH]
+
+
+def fold(text):
+    """What matching compares: `text` case-folded (the same for documents and queries)."""
+    return text.casefold()
+
+
+def search_notes(query):
+    """Published notes matching the normalized `query`, best first, as a lazy sequence.
+
+    Paginate it like a queryset: finding and ranking every match is one query (the substring
+    test runs once, not again for a count), and each page's notes, with their search rows for
+    snippets, are one more.
+    """
+    ranked = (
+        Note.objects.published()
+        .filter(pk__in=_matching_note_ids(fold(query)))
+        .annotate(search_rank=_rank(query))
+        .order_by("search_rank", "-published_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    return RankedNotes(ranked)
+
+
+class RankedNotes(Sequence):
+    """Notes in the order of a queryset of their ids; slicing fetches only the slice's notes."""
+
+    def __init__(self, ranked_ids):
+        self.ranked_ids = ranked_ids
+
+    @cached_property
+    def ids(self):
+        return list(self.ranked_ids)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self[:])  # one query for all, not one per item
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0] if index >= 0 else self[len(self) + index]
+        ids = self.ids[index]
+        if not ids:
+            return []
+        notes = Note.objects.cards().select_related("search_document").in_bulk(ids)
+        return [notes[pk] for pk in ids]
+
+
+def _matching_note_ids(folded):
+    """A subquery: ids of the notes whose document contains the case-folded query."""
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        if len(folded) >= TRIGRAM:
+            match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            return RawSQL(match, [fts_phrase(folded)])
+        return RawSQL(f"SELECT note_id FROM {TABLE} WHERE instr(document, %s) > 0", [folded])
+    if vendor == "postgresql":
+        like = f"SELECT note_id FROM {TABLE} WHERE document LIKE %s ESCAPE '\\'"
+        return RawSQL(like, [like_pattern(folded)])
+    return SearchDocument.objects.filter(document__contains=folded).values("note_id")
+
+
+def like_pattern(query):
+    """`%query%` for LIKE ... ESCAPE '\\', the query's own `%`, `_` and `\\` taken literally."""
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def fts_phrase(query):
+    """`query` as one FTS5 string: FTS5 operators and column filters inside it are plain text."""
+    return '"' + query.replace('"', '""') + '"'
+
+
+def _rank(query):
+    tiers = [
+        When(Q(**{f"search_document__{column}__icontains": query}), then=Value(rank))
+        for rank, column in enumerate(TIERS[:-1])
+    ]
+    return Case(*tiers, default=Value(len(TIERS) - 1))
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    note: Note
+    title: SafeString  # the title with the matches marked
+    snippet: SafeString  # text around the first match, matches marked
+
+
+def hits(notes, query):
+    """A page of `search_notes` results as hits for the template."""
+    return [Hit(note, highlight(note.title, query), note_snippet(note, query)) for note in notes]
+
+
+def note_snippet(note, query):
+    """Text around the match: in the summary, else the body, else the paper or the labels.
+
+    A note found by its title alone shows its excerpt.
+    """
+    document = note.search_document
+    paper_and_labels = [document.heading.split("\n")[1:], document.labels.split("\n")]
+    sources = [document.summary, document.body, *(" · ".join(p) for p in paper_and_labels)]
+    pattern = _pattern(query)
+    for text in sources:
+        if pattern.search(text):
+            return snippet(text, query)
+    return snippet(note.excerpt, query)
+
+
+def snippet(text, query, length=SNIPPET_LENGTH):
+    """About `length` characters of `text` around the first match of `query`, as safe HTML.
+
+    Every match in the window is wrapped in `<mark>`; all text is escaped. Without a match,
+    the start of `text`. A cut end gets "…".
+    """
+    pattern = _pattern(query)
+    match = pattern.search(text)
+    start = 0
+    if match and match.end() > length:
+        start = max(0, match.start() - (length - len(match.group())) // 3)
+        start = _after_space(text, start, limit=match.start())
+    end = min(len(text), start + length)
+    if match and end < match.end():
+        end = match.end()
+    html = _marked(text[start:end], pattern)
+    return mark_safe(("…" if start else "") + html + ("…" if end < len(text) else ""))
+
+
+def highlight(text, query):
+    """`text` escaped, with every case-insensitive occurrence of `query` in `<mark>`."""
+    return _marked(text, _pattern(query))
+
+
+def _pattern(query):
+    return re.compile(re.escape(query), flags=re.IGNORECASE)
+
+
+def _after_space(text, start, limit, reach=12):
+    """Move a cut forward to just after a space when one is near, so no word is split."""
+    space = text.find(" ", start, min(start + reach, limit))
+    return space + 1 if space >= 0 else start
+
+
+def _marked(text, pattern):
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(format_html("<mark>{}</mark>", match.group()))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # every part is escaped above
+
+
+# --- the index -------------------------------------------------------------------------------
+
+
+def document_fields(*, title, topic, tags, paper, summary_html, body_html):
+    """The SearchDocument columns for one note, from plain values (migrations use it too).
+
+    `paper` is None or a (title, authors, arxiv_id) tuple; `topic` a name or None.
+    """
+    heading = [title]
+    if paper:
+        paper_title, authors, arxiv_id = paper
+        heading += [paper_title, ", ".join(arxiv.split_authors(authors)), f"arXiv:{arxiv_id}"]
+    labels = ([topic] if topic else []) + sorted(tags)
+    fields = {
+        "heading": "\n".join(collapse_whitespace(part) for part in heading if part),
+        "labels": "\n".join(collapse_whitespace(part) for part in labels if part),
+        "summary": collapse_whitespace(plain_text(summary_html)),
+        "body": collapse_whitespace(plain_text(body_html)),
+    }
+    fields["document"] = fold("\n".join(fields[tier] for tier in TIERS))
+    return fields
+
+
+def _document(note):
+    paper = note.paper
+    return SearchDocument(
+        note_id=note.pk,
+        **document_fields(
+            title=note.title,
+            topic=note.topic.name if note.topic else None,
+            tags=[tag.name for tag in note.tags.all()],
+            paper=(paper.title, paper.authors, paper.arxiv_id) if paper else None,
+            summary_html=note.summary_html,
+            body_html=note.body_html,
+        ),
+    )
+
+
+def _notes_to_index():
+    return Note.objects.select_related("topic", "paper").prefetch_related("tags").order_by("pk")
+
+
+def _write(documents):
+    SearchDocument.objects.bulk_create(
+        documents,
+        update_conflicts=True,
+        unique_fields=["note"],
+        update_fields=[*TIERS, "document"],
+    )
+
+
+def index_notes(note_ids):
+    """Write the search rows of the notes with these ids from what is stored now (3 queries)."""
+    _write([_document(note) for note in _notes_to_index().filter(pk__in=list(note_ids))])
+
+
+def rebuild_index(batch_size=500):
+    """Rewrite every note's search row; on SQLite also rebuild the FTS5 table from the rows.
+
+    For notes written without `save()` (bulk_create, fixtures, raw SQL), and as a repair.
+    """
+    with transaction.atomic():
+        batch = []
+        for note in _notes_to_index().iterator(chunk_size=batch_size):
+            batch.append(_document(note))
+            if len(batch) == batch_size:
+                _write(batch)
+                batch = []
+        _write(batch)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+# --- keeping the index in step ---------------------------------------------------------------
+
+
+def connect_signals():
+    """Connect the handlers that re-index notes; called once from PapersConfig.ready()."""
+    from taggit.models import Tag
+
+    from topics.models import Topic
+
+    tagged_item = Note.tags.through
+    post_save.connect(_note_saved, sender=Note, dispatch_uid="search-note-saved")
+    m2m_changed.connect(_tags_changed, sender=tagged_item, dispatch_uid="search-tags-changed")
+    post_save.connect(_tagged_item_loaded, sender=tagged_item, dispatch_uid="search-tag-loaded")
+    for model, notes_of in [
+        (Topic, lambda topic: topic.notes.all()),
+        (Paper, lambda paper: paper.notes.all()),
+        (Tag, lambda tag: Note.objects.filter(tags=tag)),
+    ]:
+        uid = f"search-{model._meta.label_lower}"
+        post_save.connect(_renamed(notes_of), sender=model, weak=False, dispatch_uid=uid)
+        pre_delete.connect(_remember(notes_of), sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(_reindex_remembered, sender=model, dispatch_uid=uid)
+
+
+def _note_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None or INDEXED_NOTE_FIELDS & set(update_fields):
+        index_notes([instance.pk])
+
+
+def _tags_changed(sender, instance, action, reverse, **kwargs):
+    if isinstance(instance, Note) and action in {"post_add", "post_remove", "post_clear"}:
+        index_notes([instance.pk])
+
+
+def _tagged_item_loaded(sender, instance, raw=False, **kwargs):
+    """loaddata saves tagged items without taggit's m2m_changed; index their note."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if raw and instance.content_type_id == ContentType.objects.get_for_model(Note).pk:
+        index_notes([instance.object_id])
+
+
+def _renamed(notes_of):
+    def handler(sender, instance, created=False, raw=False, **kwargs):
+        if not created:
+            index_notes(notes_of(instance).values_list("pk", flat=True))
+
+    return handler
+
+
+def _remember(notes_of):
+    def handler(sender, instance, **kwargs):
+        instance._search_note_ids = list(notes_of(instance).values_list("pk", flat=True))
+
+    return handler
+
+
+def _reindex_remembered(sender, instance, **kwargs):
+    index_notes(getattr(instance, "_search_note_ids", []))
