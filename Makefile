@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 # Loads the demo notes only into a database that has no notes yet, so a second run keeps edits.
 run: install
 	$(BIN)/python manage.py migrate
-	if $(BIN)/python manage.py shell -c "from papers.models import Note; raise SystemExit(Note.objects.exists())"; \
+	if $(BIN)/python manage.py shell -v 0 -c "from papers.models import Note; raise SystemExit(Note.objects.exists())"; \
 	then $(BIN)/python manage.py loaddata demo; fi
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
