@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "taggit",
     "topics",
     "papers",
+    "annotations",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,48 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # Who notes are by, in feeds, citations and JSON-LD.
 SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "notesite")
+
+# Cache: Redis when REDIS_URL is set (shared by every app server, so rate limits hold across
+# them), else this process's memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Readers' accounts (annotations/account_urls.py) and email: printed to the console in
+# development, SMTP in production.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "papers:index"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "notesite <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is emailed about new comments; empty sends nothing.
+NOTESITE_AUTHOR_EMAIL = os.environ.get("NOTESITE_AUTHOR_EMAIL", "author@localhost" if DEBUG else "")
+
+# Comments (annotations/): moderation, the edit window and abuse limits.
+COMMENTS_MODERATE_ANONYMOUS = env_bool("COMMENTS_MODERATE_ANONYMOUS", True)
+COMMENTS_EDIT_WINDOW_MINUTES = int(os.environ.get("COMMENTS_EDIT_WINDOW_MINUTES", "15"))
+COMMENTS_MIN_SECONDS = int(os.environ.get("COMMENTS_MIN_SECONDS", "3"))
+COMMENTS_FORM_MAX_AGE = int(os.environ.get("COMMENTS_FORM_MAX_AGE", str(2 * 3600)))
+# (posts, seconds): per client address and per account.
+COMMENTS_RATE_LIMITS = [
+    (int(os.environ.get("COMMENTS_RATE_PER_MINUTE", "5")), 60),
+    (int(os.environ.get("COMMENTS_RATE_PER_HOUR", "30")), 3600),
+]
+# How many proxies of ours stand in front of the app and append to X-Forwarded-For; 0 trusts
+# only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Production hardening; each can be relaxed from the environment (e.g. behind a TLS proxy
 # that already redirects, set SECURE_SSL_REDIRECT=0).

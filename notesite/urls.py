@@ -16,5 +16,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
         name="robots",
     ),
+    path("accounts/", include("annotations.account_urls")),
+    path("", include("annotations.urls")),
     path("", include("papers.urls")),
 ]

@@ -1,0 +1,82 @@
+"""Protection for the forms readers post: a signed timestamp, the client's address, rate limits.
+
+- A form carries the time it was rendered and an HMAC of its target and that time
+  (`security_hash`, as in django-contrib-comments). A changed target or timestamp no longer
+  matches (the post is refused with a 400); a matching one tells how long the reader took, so
+  posts faster than `COMMENTS_MIN_SECONDS` or forms older than `COMMENTS_FORM_MAX_AGE` are
+  refused too.
+- `rate_limited()` counts posts per client address and per account in Django's cache, one
+  counter per fixed window (`cache.add` then `cache.incr`, both atomic in Redis and in local
+  memory), so the limits hold across app servers that share a Redis cache.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+HASH_SALT = "annotations.abuse.security_hash"
+clock = time.time  # seconds since the epoch; tests pin it
+
+
+def security_hash(target, timestamp):
+    return salted_hmac(HASH_SALT, f"{target}:{timestamp}", algorithm="sha256").hexdigest()
+
+
+def security_data(target, now=None):
+    """The hidden fields of a fresh form for `target` (e.g. "papers.note:7")."""
+    timestamp = int(clock() if now is None else now)
+    return {"timestamp": timestamp, "security_hash": security_hash(target, timestamp)}
+
+
+def hash_matches(target, timestamp, given):
+    return constant_time_compare(security_hash(target, timestamp), given or "")
+
+
+def form_age(timestamp, now=None):
+    """Seconds since the form was rendered."""
+    return (clock() if now is None else now) - timestamp
+
+
+def client_ip(request):
+    """The address a request came from.
+
+    `REMOTE_ADDR`, unless `TRUSTED_PROXY_COUNT` proxies of our own stand in front of the app:
+    then the address the outermost of them saw, counted from the right of `X-Forwarded-For`
+    (everything to its left was sent by the client and can be forged).
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if proxies and len(hops) >= proxies:
+        return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _over_limit(key, limit, window):
+    bucket = f"{key}:{window}:{int(clock() // window)}"
+    cache.add(bucket, 0, timeout=window)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.set(bucket, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def rate_limited(request, scope):
+    """Count this post; True when its address or account went over a limit of `scope`.
+
+    `COMMENTS_RATE_LIMITS` is a list of (posts, seconds) pairs, applied per address and, for
+    signed-in readers, per account. Every counter counts the post, refused or not.
+    """
+    idents = [f"ip:{client_ip(request)}"]
+    if request.user.is_authenticated:
+        idents.append(f"user:{request.user.pk}")
+    over = [
+        _over_limit(f"ratelimit:{scope}:{ident}", limit, window)
+        for ident in idents
+        for limit, window in settings.COMMENTS_RATE_LIMITS
+    ]
+    return any(over)

@@ -1,0 +1,104 @@
+"""Moderation: every comment, and the queue of those waiting (`PendingComment`).
+
+State changes go through annotations.moderation (the actions), never through the change form,
+so `Note.comment_count` stays right; the form edits only the text.
+"""
+
+from django.contrib import admin, messages
+from django.forms import Script
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from . import moderation
+from .models import Comment, PendingComment, Profile
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["excerpt", "author", "note", "state", "created_at", "ip"]
+    list_display_links = ["excerpt"]
+    list_filter = ["state", ("note", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_select_related = ["note", "user__profile"]
+    search_fields = ["body", "name", "email", "user__username", "ip", "note__title"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "hide", "mark_spam"]
+    fields = [
+        "note",
+        "parent",
+        "author",
+        "email",
+        "ip",
+        "state",
+        "created_at",
+        "edited_at",
+        "body",
+        "rendered",
+    ]
+    readonly_fields = [
+        "note",
+        "parent",
+        "author",
+        "email",
+        "ip",
+        "state",
+        "created_at",
+        "edited_at",
+        "rendered",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # comments come from the site's form
+
+    class Media:
+        css = {"all": ["vendor/katex/katex.min.css", "css/admin.css"]}
+        js = ["vendor/katex/katex.min.js", Script("js/math.js", type="module")]
+
+    @admin.display(description="作者", ordering="name")
+    def author(self, comment):
+        if comment.user is None:
+            return f"{comment.name}(访客)"
+        return f"{comment.author_name}({comment.user.get_username()})"
+
+    @admin.display(description="内容")
+    def excerpt(self, comment):
+        return comment.excerpt
+
+    @admin.display(description="显示效果")
+    def rendered(self, comment):
+        # body_html was sanitized by annotations.comments.render_comment when it was saved.
+        return format_html('<div class="admin-preview">{}</div>', mark_safe(comment.body_html))
+
+    def _moderate(self, request, queryset, action, label):
+        count = action(queryset)
+        self.message_user(request, f"{count} 条评论已{label}。", messages.SUCCESS)
+
+    @admin.action(description="通过所选评论(公开)")
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, moderation.approve, "公开")
+
+    @admin.action(description="隐藏所选评论")
+    def hide(self, request, queryset):
+        self._moderate(request, queryset, moderation.hide, "隐藏")
+
+    @admin.action(description="把所选评论标为垃圾评论")
+    def mark_spam(self, request, queryset):
+        self._moderate(request, queryset, moderation.mark_spam, "标为垃圾评论")
+
+
+@admin.register(PendingComment)
+class PendingCommentAdmin(CommentAdmin):
+    """The queue: only comments waiting for moderation, oldest first."""
+
+    list_filter = [("note", admin.RelatedOnlyFieldListFilter), "created_at"]
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=Comment.State.PENDING)
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user"]
+    list_select_related = ["user"]
+    search_fields = ["display_name", "user__username", "user__email"]
+    raw_id_fields = ["user"]

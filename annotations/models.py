@@ -1,0 +1,167 @@
+"""Readers' contributions to notes: their profiles, comments (and, later, passage annotations)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from papers.models import Note
+
+from .comments import render_comment
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    display_name = models.CharField("显示名", max_length=50)
+
+    class Meta:
+        ordering = ["user"]
+        verbose_name = "读者资料"
+        verbose_name_plural = "读者资料"
+
+    def __str__(self):
+        return self.display_name
+
+
+def display_name(user):
+    """The name readers see for `user`: the profile's display name, else the username.
+
+    Accounts made with `createsuperuser` have no profile; select `user__profile` beforehand to
+    keep this free of queries.
+    """
+    try:
+        return user.profile.display_name or user.get_username()
+    except Profile.DoesNotExist:
+        return user.get_username()
+
+
+class CommentQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(state=Comment.State.PUBLIC)
+
+    def thread(self, note, pending_ids=()):
+        """What readers see under `note`, oldest first, authors' profiles joined: one query.
+
+        Public comments; the pending ones in `pending_ids` (their poster's own, from the
+        session); and top-level comments that are no longer public but keep public replies,
+        which the page shows as a placeholder.
+        """
+        public_reply = self.model.objects.filter(parent=OuterRef("pk"), state=Comment.State.PUBLIC)
+        placeholder = Q(parent__isnull=True) & Q(Exists(public_reply))
+        own_pending = Q(pk__in=list(pending_ids), state=Comment.State.PENDING)
+        return (
+            self.filter(note=note)
+            .filter(Q(state=Comment.State.PUBLIC) | own_pending | placeholder)
+            .select_related("user__profile")
+            .order_by("created_at", "id")
+        )
+
+
+class Comment(models.Model):
+    class State(models.TextChoices):
+        PUBLIC = "public", "公开"
+        PENDING = "pending", "待审核"
+        HIDDEN = "hidden", "已隐藏"
+        SPAM = "spam", "垃圾评论"
+        REMOVED = "removed", "作者已删除"
+
+    note = models.ForeignKey(
+        Note, verbose_name="笔记", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="回复的评论",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    name = models.CharField(
+        "署名", max_length=50, help_text="匿名读者填写的名字;账户评论时为当时的显示名。"
+    )
+    email = models.EmailField("邮箱", blank=True, help_text="不公开。")
+    body = models.TextField("内容", help_text="Markdown:强调、代码、链接、行内公式。")
+    body_html = models.TextField(editable=False, blank=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=State, default=State.PUBLIC, db_index=True
+    )
+    ip = models.GenericIPAddressField("IP", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("发表时间", default=timezone.now, editable=False)
+    edited_at = models.DateTimeField("修改时间", null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["note", "created_at"], name="comment_note_idx")]
+        verbose_name = "评论"
+        verbose_name_plural = "评论"
+
+    def __str__(self):
+        return f"#{self.pk} {self.name}: {self.excerpt}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_comment(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.note.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+    @property
+    def author_name(self):
+        """The name shown on the page: the account's current display name, else the signature."""
+        return display_name(self.user) if self.user else self.name
+
+    @property
+    def excerpt(self):
+        text = " ".join(self.body.split())
+        return text if len(text) <= 60 else text[:60] + "…"
+
+    @property
+    def is_shown(self):
+        """Its text is on the page (public, or pending and shown to its poster)."""
+        return self.state in {self.State.PUBLIC, self.State.PENDING}
+
+    @property
+    def edit_deadline(self):
+        return self.created_at + timedelta(minutes=settings.COMMENTS_EDIT_WINDOW_MINUTES)
+
+    def editable_by(self, user):
+        """Its author may still edit or delete it: signed in, theirs, shown, within the window."""
+        return (
+            user.is_authenticated
+            and self.user_id == user.pk
+            and self.is_shown
+            and timezone.now() < self.edit_deadline
+        )
+
+
+class PendingComment(Comment):
+    """The moderation queue in the admin: comments waiting for approval."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "待审核评论"
+        verbose_name_plural = "待审核评论"

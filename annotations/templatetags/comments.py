@@ -1,0 +1,57 @@
+"""`{% comment_section note %}`: the discussion under a note, as django-contrib-comments does it.
+
+The note page (papers) loads this library, so papers never imports annotations. One query
+fetches the thread (see CommentQuerySet.thread); the count is the note's own counter.
+"""
+
+from collections import defaultdict
+
+from django import template
+from django.conf import settings
+
+from ..forms import CommentForm
+from ..models import Comment
+from ..views import pending_ids
+
+register = template.Library()
+
+
+def build_thread(comments, user):
+    """Top-level comments, oldest first, each with `thread_replies` (one level)."""
+    top, replies = [], defaultdict(list)
+    for comment in comments:
+        comment.can_modify = comment.editable_by(user)
+        comment.thread_replies = []
+        (replies[comment.parent_id] if comment.parent_id else top).append(comment)
+    shown = []
+    for comment in top:
+        comment.thread_replies = replies.get(comment.pk, [])
+        if comment.is_shown or comment.thread_replies:
+            shown.append(comment)
+    return shown
+
+
+@register.inclusion_tag("annotations/comment_section.html", takes_context=True)
+def comment_section(context, note):
+    request = context["request"]
+    user = request.user
+    if not note.is_public:  # a staff preview: no discussion yet
+        return {"open": False}
+    comments = build_thread(Comment.objects.thread(note, pending_ids(request)), user)
+    wanted = request.GET.get("reply", "")
+    reply_to = next(
+        (c for c in comments if str(c.pk) == wanted and c.state == Comment.State.PUBLIC), None
+    )
+    form = CommentForm(note, user, initial={"parent": reply_to.pk if reply_to else None})
+    return {
+        "open": True,
+        "note": note,
+        "comments": comments,
+        "form": form,
+        "reply_to": reply_to,
+        "allow_replies": True,
+        "moderated": not user.is_authenticated and settings.COMMENTS_MODERATE_ANONYMOUS,
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,161 @@
+"""Posting, editing and deleting comments; only under published notes.
+
+Every view answers a plain form POST with a redirect (or the form again, with its errors) and
+a `fetch` from static/js/comments.js (`Accept: application/json`) with JSON.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from papers.models import Note
+
+from . import abuse, moderation
+from .forms import CommentEditForm, CommentForm
+from .models import Comment
+
+PENDING_SESSION_KEY = "annotations.pending_comments"
+HELD_MESSAGE = "评论已提交,审核通过后对其他读者显示。"
+
+
+def wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def rate_limit_message():
+    per = {60: "每分钟", 3600: "每小时", 86400: "每天"}
+    limits = ",".join(
+        f"{per.get(window, f'每 {window} 秒')}最多 {limit} 条"
+        for limit, window in settings.COMMENTS_RATE_LIMITS
+    )
+    return f"评论太频繁了,请稍后再试({limits})。"
+
+
+def refuse(request, message, status, note=None):
+    """A post refused outright: a short page, or `{"error": ...}` for JavaScript."""
+    if wants_json(request):
+        response = JsonResponse({"error": message}, status=status)
+    else:
+        context = {"title": "评论未能提交", "message": message, "note": note}
+        response = render(request, "annotations/message.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(min(window for _, window in settings.COMMENTS_RATE_LIMITS))
+    return response
+
+
+def form_errors(request, form):
+    """The form again with its errors and a fresh timestamp (400); the text is kept."""
+    if wants_json(request):
+        errors = form.errors.get_json_data()
+        first = next(iter(errors.values()))[0]["message"]
+        security = abuse.security_data(form.target)
+        return JsonResponse({"error": first, "errors": errors, "security": security}, status=400)
+    moderated = not request.user.is_authenticated and settings.COMMENTS_MODERATE_ANONYMOUS
+    context = {"form": form.renewed(), "note": form.note, "moderated": moderated}
+    return render(request, "annotations/comment_form_page.html", context, status=400)
+
+
+def comment_fragment(request, comment):
+    """The HTML of one comment, as annotations/includes/comment.html renders it in the list."""
+    comment.can_modify = comment.editable_by(request.user)
+    comment.thread_replies = []
+    context = {"comment": comment, "note": comment.note, "allow_replies": True}
+    return render_to_string("annotations/includes/comment.html", context, request=request).strip()
+
+
+def remember_pending(request, comment):
+    """An anonymous poster sees their own comment while it waits (their session only)."""
+    pending = request.session.get(PENDING_SESSION_KEY, [])
+    request.session[PENDING_SESSION_KEY] = [*pending[-19:], comment.pk]
+
+
+def pending_ids(request):
+    return request.session.get(PENDING_SESSION_KEY, [])
+
+
+@require_POST
+def post_comment(request, slug):
+    note = get_object_or_404(Note.objects.published(), slug=slug)
+    if abuse.rate_limited(request, "comments"):
+        return refuse(request, rate_limit_message(), 429, note)
+    form = CommentForm(note, request.user, request.POST)
+    if not form.is_valid():
+        refusal = form.refusal()
+        return refuse(request, refusal, 400, note) if refusal else form_errors(request, form)
+
+    data = form.cleaned_data
+    user = request.user if request.user.is_authenticated else None
+    post = {"note": note, "body": data["body"], "parent": data["parent"], "user": user}
+    ip = abuse.client_ip(request)
+    if user is None:
+        post.update(name=data["name"])
+    comment = moderation.find_duplicate(**post, ip=ip) or moderation.post_comment(
+        **post, email=data.get("email", ""), ip=ip, site=request.build_absolute_uri("/")
+    )
+    message = ""
+    if comment.state == Comment.State.PENDING:
+        remember_pending(request, comment)
+        message = HELD_MESSAGE
+
+    if wants_json(request):
+        note.refresh_from_db(fields=["comment_count"])
+        payload = {
+            "id": comment.pk,
+            "anchor": comment.anchor,
+            "parent": comment.parent_id,
+            "state": comment.state,
+            "count": note.comment_count,
+            "message": message,
+            "html": comment_fragment(request, comment),
+        }
+        return JsonResponse(payload, status=201)
+    if message:
+        messages.info(request, message)
+    return redirect(comment)
+
+
+def own_comment(pk):
+    """The signed-in reader's comment `pk` under a published note, while they may change it."""
+    comment = get_object_or_404(Comment.objects.select_related("note"), pk=pk)
+    if not comment.note.is_public or not comment.is_shown:
+        raise Http404
+    return comment
+
+
+def not_editable(request, comment):
+    minutes = settings.COMMENTS_EDIT_WINDOW_MINUTES
+    message = f"只能在发表后 {minutes} 分钟内修改或删除自己的评论。"
+    return refuse(request, message, 403, comment.note)
+
+
+@login_required
+def edit_comment(request, pk):
+    comment = own_comment(pk)
+    if not comment.editable_by(request.user):
+        return not_editable(request, comment)
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if form.is_valid():
+        moderation.edit_comment(comment, form.cleaned_data["body"])
+        messages.success(request, "评论已修改。")
+        return redirect(comment)
+    context = {"form": form, "comment": comment, "note": comment.note}
+    status = 400 if form.is_bound else 200
+    return render(request, "annotations/comment_edit.html", context, status=status)
+
+
+@login_required
+def delete_comment(request, pk):
+    """GET asks for confirmation; POST removes the comment (its replies stay)."""
+    comment = own_comment(pk)
+    if not comment.editable_by(request.user):
+        return not_editable(request, comment)
+    if request.method == "POST":
+        moderation.remove_by_author(comment)
+        messages.success(request, "评论已删除。")
+        return redirect(f"{comment.note.get_absolute_url()}#comments")
+    context = {"comment": comment, "note": comment.note}
+    return render(request, "annotations/comment_delete.html", context)

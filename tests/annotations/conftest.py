@@ -1,0 +1,87 @@
+import re
+
+import pytest
+from django.core.cache import cache
+
+from annotations import abuse, moderation
+from annotations.models import Comment, Profile
+
+# The start of an hour (and so of a minute): rate-limit windows never roll over mid-test.
+NOW = 1_800_000_000.0
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    """Pin the clock that signs forms and buckets rate limits."""
+    monkeypatch.setattr(abuse, "clock", lambda: NOW)
+    return NOW
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters start at zero in every test."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def note(make_note):
+    return make_note(title="注意力机制", slug="attention")
+
+
+@pytest.fixture
+def reader(django_user_model):
+    user = django_user_model.objects.create_user("reader", "reader@example.com", "pw-Reader-1")
+    Profile.objects.create(user=user, display_name="小读者")
+    return user
+
+
+@pytest.fixture
+def reader_client(client, reader):
+    client.force_login(reader)
+    return client
+
+
+def form_data(note, seconds_ago=10, **fields):
+    """A comment form for `note` as a browser posts it, rendered `seconds_ago` seconds back."""
+    security = abuse.security_data(f"papers.note:{note.pk}", now=abuse.clock() - seconds_ago)
+    return {"body": "很好的笔记。", **security, **fields}
+
+
+def post_url(note):
+    return f"/notes/{note.slug}/comments/"
+
+
+@pytest.fixture
+def post(client):
+    """POST a comment on `note` (anonymous unless the client is logged in); extra fields win."""
+
+    def send(note, json=False, environ=None, **fields):
+        fields.setdefault("name", "路人甲")
+        headers = {"Accept": "application/json"} if json else {}
+        data = form_data(note, **fields)
+        return client.post(post_url(note), data, headers=headers, **(environ or {}))
+
+    return send
+
+
+@pytest.fixture
+def make_comment(db):
+    """A comment posted through annotations.moderation (so counters agree), then put in `state`."""
+
+    def make(note, body="一条评论", state=Comment.State.PUBLIC, name="路人甲", **fields):
+        comment = moderation.post_comment(note=note, body=body, name=name, **fields)
+        moderation.moderate(Comment.objects.filter(pk=comment.pk), state)
+        comment.refresh_from_db()
+        return comment
+
+    return make
+
+
+COMMENT_ARTICLE = re.compile(r'<article class="comment[^"]*" id="(comment-\d+)"')
+
+
+def comment_anchors(response):
+    """The ids of the comment articles on a page, in page order."""
+    return COMMENT_ARTICLE.findall(response.content.decode())

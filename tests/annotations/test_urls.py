@@ -1,0 +1,52 @@
+"""URL names of the annotations app, and which apps may import which."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.urls import resolve, reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "path"),
+    [
+        (
+            "annotations:comment-post",
+            {"slug": "注意力"},
+            "/notes/%E6%B3%A8%E6%84%8F%E5%8A%9B/comments/",
+        ),
+        ("annotations:comment-edit", {"pk": 7}, "/comments/7/edit/"),
+        ("annotations:comment-delete", {"pk": 7}, "/comments/7/delete/"),
+    ],
+)
+def test_urls_round_trip(name, kwargs, path):
+    """Each comment URL name reverses to its path and resolves back."""
+    assert reverse(name, kwargs=kwargs) == path
+    assert resolve(path).view_name == name
+
+
+def imported_apps(app):
+    """Top-level packages that modules of `app` import."""
+    names = set()
+    for source in (ROOT / app).rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize(
+    ("app", "unknown"),
+    [
+        ("papers", {"annotations", "notesite"}),
+        ("topics", {"annotations", "papers", "notesite"}),
+        ("annotations", {"notesite"}),
+    ],
+)
+def test_dependencies_run_one_way(app, unknown):
+    """annotations → papers → topics: no app imports one that depends on it."""
+    assert not imported_apps(app) & unknown
