@@ -7,65 +7,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('papers', '0003_searchdocument_grams'),
+        ("papers", "0002_searchdocument"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='匿名读者填写的名字;账户评论时为当时的显示名。', max_length=50, verbose_name='署名')),
-                ('email', models.EmailField(blank=True, help_text='不公开。', max_length=254, verbose_name='邮箱')),
-                ('body', models.TextField(help_text='Markdown:强调、代码、链接、行内公式。', verbose_name='内容')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('state', models.CharField(choices=[('public', '公开'), ('pending', '待审核'), ('hidden', '已隐藏'), ('spam', '垃圾评论'), ('removed', '作者已删除')], db_index=True, default='public', max_length=10, verbose_name='状态')),
-                ('ip', models.GenericIPAddressField(blank=True, editable=False, null=True, verbose_name='IP')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='发表时间')),
-                ('edited_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='修改时间')),
-                ('note', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='papers.note', verbose_name='笔记')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='annotations.comment', verbose_name='回复的评论')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to=settings.AUTH_USER_MODEL, verbose_name='账户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="匿名读者填写的名字;账户评论时为当时的显示名。",
+                        max_length=50,
+                        verbose_name="署名",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, help_text="不公开。", max_length=254, verbose_name="邮箱"
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Markdown:强调、代码、链接、行内公式。", verbose_name="内容"
+                    ),
+                ),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("public", "公开"),
+                            ("pending", "待审核"),
+                            ("hidden", "已隐藏"),
+                            ("spam", "垃圾评论"),
+                            ("removed", "作者已删除"),
+                        ],
+                        db_index=True,
+                        default="public",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "ip",
+                    models.GenericIPAddressField(
+                        blank=True, editable=False, null=True, verbose_name="IP"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="发表时间"
+                    ),
+                ),
+                (
+                    "edited_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="修改时间"
+                    ),
+                ),
+                (
+                    "note",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="papers.note",
+                        verbose_name="笔记",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="annotations.comment",
+                        verbose_name="回复的评论",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="comments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评论',
-                'verbose_name_plural': '评论',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "评论",
+                "verbose_name_plural": "评论",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PendingComment',
-            fields=[
-            ],
+            name="PendingComment",
+            fields=[],
             options={
-                'verbose_name': '待审核评论',
-                'verbose_name_plural': '待审核评论',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "待审核评论",
+                "verbose_name_plural": "待审核评论",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('annotations.comment',),
+            bases=("annotations.comment",),
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=50, verbose_name='显示名')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=50, verbose_name="显示名")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '读者资料',
-                'verbose_name_plural': '读者资料',
-                'ordering': ['user'],
+                "verbose_name": "读者资料",
+                "verbose_name_plural": "读者资料",
+                "ordering": ["user"],
             },
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['note', 'created_at'], name='comment_note_idx'),
+            model_name="comment",
+            index=models.Index(fields=["note", "created_at"], name="comment_note_idx"),
         ),
     ]
