@@ -205,7 +205,8 @@ class SearchDocument(models.Model):
     """A note's searchable text, one row per note (drafts too), written only by papers.search.
 
     The four text columns are the ranking tiers as readers see them; `document` is what matching
-    reads. papers/search.py explains the indexes over it and keeps the rows in step.
+    reads, and `grams` lists its one- and two-character substrings for queries that short.
+    papers/search.py explains the indexes over them and keeps the rows in step.
     """
 
     note = models.OneToOneField(
@@ -216,6 +217,9 @@ class SearchDocument(models.Model):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     document = models.TextField(blank=True, help_text="All of the above, case-folded: matched.")
+    grams = models.TextField(
+        blank=True, help_text="Distinct 1- and 2-character substrings of `document`, one a line."
+    )
 
     class Meta:
         ordering = ["note"]

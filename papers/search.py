@@ -26,15 +26,36 @@ substring test on both backends, with the same result, and keeps the per-hit che
 (PostgreSQL's UPPER() or ILIKE over long text cost more than the index lookup). Rows are written
 in one place, `index_notes`.
 
-The index behind `document` differs by backend (migration 0002 creates it, this module hides it):
+Queries of one or two characters (`蒸馏`, `量化`, `RL`, `学`) are common in Chinese and have no
+trigram to look up. For them each row also stores `grams`: the distinct one- and two-character
+substrings of `document`, sorted, each on its own line between new lines (`"\\n习\\n学\\n学习\\n"`).
+Substrings with whitespace or control characters are left out: a normalized query has none (it
+is stripped, so a two-character query has no space inside). So a folded query of one or two
+characters is in `document` exactly when it is a line of `grams`: the same hits as a scan, by
+construction. `_document` derives `grams` from `document` when it builds the row, so the two
+cannot disagree. A column, not a side table of (note, gram) rows: a note has hundreds to
+thousands of grams, so such a table would hold millions of rows and every re-index would delete
+and insert them in extra queries; the column is written by the same upsert as `document`.
 
-- PostgreSQL: `pg_trgm` (the migration enables it) and a GIN `gin_trgm_ops` index on `document`;
-  `document LIKE '%query%'` uses it. A query of one or two characters has no trigram: it scans.
-- SQLite: an FTS5 table with `tokenize='trigram case_sensitive 1'` (SQLite >= 3.34) over
-  `document`, with the row table as external content, kept in step by triggers. A query of
-  three or more characters is one FTS5 phrase (quoted, embedded quotes doubled), which the
-  trigram tokenizer matches as a substring. FTS5 cannot match fewer than three characters: one-
-  and two-character queries (`学习`, `RL`) use `instr()` over `document` instead.
+The indexes differ by backend (migrations 0002 and 0003 create them, this module hides them):
+
+- PostgreSQL: `pg_trgm` (0002 enables it) and a GIN `gin_trgm_ops` index on `document`;
+  `document LIKE '%query%'` uses it for queries of three or more characters. Shorter queries use
+  a GIN index over `string_to_array(grams, E'\\n')`: `... @> ARRAY[query]` looks up one key and
+  needs no recheck. That index collects no statistics, so the planner assumes few rows match and
+  always uses it: with statistics it rightly expects a few percent of the rows to match, and then
+  prefers splitting every row's grams in a (parallel) sequential scan, which it believes cheap
+  and which is an order of magnitude slower. Its pending list (rows written but not yet merged
+  into the index, which every search reads through) is kept to 256 kB instead of 4 MB: a note
+  adds hundreds of keys, and a full default list made each short search some 30 ms slower.
+- SQLite: FTS5 tables with `tokenize='trigram case_sensitive 1'` (SQLite >= 3.34), with the row
+  table as external content, kept in step by triggers. A query of three or more characters is
+  one FTS5 phrase (quoted, embedded quotes doubled) in the table over `document`, which the
+  trigram tokenizer matches as a substring. A shorter query `q` is the first three characters of
+  `"\\nq\\n"` in the table over `grams`: as every line has at most two characters, these occur
+  only at the start of the line `q`. That is one trigram, so this table keeps no positions
+  (`detail=none`), a sixth of the size with them. Adding a column to the row table makes Django
+  copy the table, which drops the triggers: see migration 0003.
 
 Ranking compares the query with the tiers through the ORM's `icontains`, on the few rows that
 matched. On SQLite `LIKE` folds ASCII only, so a match whose case differs in a non-ASCII letter
@@ -46,7 +67,7 @@ and over-long queries raise `InvalidQuery`, whose text readers see.
 Keeping rows in step: `connect_signals()` (called from `PapersConfig.ready()`) re-indexes a note
 when it is saved, when its tags change (taggit's `m2m_changed`, and tagged items loaded from a
 fixture), and when its topic, paper or a tag is renamed or deleted; deleting a note deletes its
-row (and the trigger its FTS entry). Writes that bypass `save()` (`bulk_create`, `update()` of
+row (and the triggers its FTS entries). Writes that bypass `save()` (`bulk_create`, `update()` of
 searchable fields, raw SQL) must call `index_notes(ids)` or `rebuild_index()`. Indexing runs in
 the writer's transaction: the index is part of the data, not an after-commit side effect.
 
@@ -54,6 +75,7 @@ Reader annotations (a later issue) belong in their own document table with their
 visibility rule (`.visible_to(user)`), searched beside notes, never folded into these rows.
 """
 
+import operator
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -75,11 +97,16 @@ from .rendering import collapse_whitespace, plain_text
 MAX_QUERY_LENGTH = 100
 SNIPPET_LENGTH = 160
 TABLE = "papers_searchdocument"
-FTS_TABLE = "papers_searchdocument_fts"
+FTS_TABLE = "papers_searchdocument_fts"  # over `document`
+GRAMS_FTS_TABLE = "papers_searchdocument_grams_fts"  # over `grams`
 # Ranking tiers, best first: SearchDocument columns.
 TIERS = ("heading", "labels", "summary", "body")
-# Fewer characters than this make no trigram: no index can serve such a query.
+# Fewer characters than this make no trigram: such queries are looked up in `grams`.
 TRIGRAM = 3
+# Characters no normalized query contains, so no gram has them: whitespace and controls (Cc).
+NOT_IN_GRAMS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+# `grams` as PostgreSQL's GIN index sees it (migration 0003 indexes this very expression).
+GRAMS_ARRAY = "string_to_array(grams, E'\\n')"
 # Note fields whose change alters the document (a save with other update_fields is skipped).
 INDEXED_NOTE_FIELDS = {"title", "summary", "body", "summary_html", "body_html", "topic", "paper"}
 
@@ -164,15 +191,24 @@ class RankedNotes(Sequence):
 def _matching_note_ids(folded):
     """A subquery: ids of the notes whose document contains the case-folded query."""
     vendor = connection.vendor
+    short = len(folded) < TRIGRAM and not NOT_IN_GRAMS.search(folded)
     if vendor == "sqlite":
         if len(folded) >= TRIGRAM:
-            match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-            return RawSQL(match, [fts_phrase(folded)])
+            return _fts_match(FTS_TABLE, folded)
+        if short:
+            return _fts_match(GRAMS_FTS_TABLE, f"\n{folded}\n"[:TRIGRAM])
         return RawSQL(f"SELECT note_id FROM {TABLE} WHERE instr(document, %s) > 0", [folded])
     if vendor == "postgresql":
+        if short:
+            lookup = f"SELECT note_id FROM {TABLE} WHERE {GRAMS_ARRAY} @> ARRAY[%s::text]"
+            return RawSQL(lookup, [folded])
         like = f"SELECT note_id FROM {TABLE} WHERE document LIKE %s ESCAPE '\\'"
         return RawSQL(like, [like_pattern(folded)])
     return SearchDocument.objects.filter(document__contains=folded).values("note_id")
+
+
+def _fts_match(table, text):
+    return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [fts_phrase(text)])
 
 
 def like_pattern(query):
@@ -291,19 +327,31 @@ def document_fields(*, title, topic, tags, paper, summary_html, body_html):
     return fields
 
 
+def short_grams(document):
+    """`grams` for `document`: its distinct 1- and 2-character substrings, one a line.
+
+    Substrings with whitespace or control characters are left out; the lines are sorted, and
+    the text starts and ends with a new line, so every gram is between two.
+    """
+    grams = set()
+    for run in NOT_IN_GRAMS.split(document):
+        grams.update(run)
+        grams.update(map(operator.add, run, run[1:]))
+    return "\n" + "\n".join(sorted(grams)) + "\n" if grams else ""
+
+
 def _document(note):
+    """The note's row: `document_fields` of what is stored now, and the grams of its document."""
     paper = note.paper
-    return SearchDocument(
-        note_id=note.pk,
-        **document_fields(
-            title=note.title,
-            topic=note.topic.name if note.topic else None,
-            tags=[tag.name for tag in note.tags.all()],
-            paper=(paper.title, paper.authors, paper.arxiv_id) if paper else None,
-            summary_html=note.summary_html,
-            body_html=note.body_html,
-        ),
+    fields = document_fields(
+        title=note.title,
+        topic=note.topic.name if note.topic else None,
+        tags=[tag.name for tag in note.tags.all()],
+        paper=(paper.title, paper.authors, paper.arxiv_id) if paper else None,
+        summary_html=note.summary_html,
+        body_html=note.body_html,
     )
+    return SearchDocument(note_id=note.pk, grams=short_grams(fields["document"]), **fields)
 
 
 def _notes_to_index():
@@ -315,7 +363,7 @@ def _write(documents):
         documents,
         update_conflicts=True,
         unique_fields=["note"],
-        update_fields=[*TIERS, "document"],
+        update_fields=[*TIERS, "document", "grams"],
     )
 
 
@@ -325,7 +373,7 @@ def index_notes(note_ids):
 
 
 def rebuild_index(batch_size=500):
-    """Rewrite every note's search row; on SQLite also rebuild the FTS5 table from the rows.
+    """Rewrite every note's search row; on SQLite also rebuild the FTS5 tables from the rows.
 
     For notes written without `save()` (bulk_create, fixtures, raw SQL), and as a repair.
     """
@@ -339,7 +387,8 @@ def rebuild_index(batch_size=500):
         _write(batch)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+                for table in (FTS_TABLE, GRAMS_FTS_TABLE):
+                    cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
 
 
 # --- keeping the index in step ---------------------------------------------------------------

@@ -13,8 +13,10 @@ prints the median of several runs after one warm-up. Each size extends the previ
 so the 20,000-note figures include the first 1,000 notes.
 
 Goals (issue "Finding notes"): search within 3x of `/` at 20,000 notes, and growing by less
-than 2x from 1,000 to 20,000 notes. One- and two-character queries cannot use the trigram
-indexes; they are timed for information only.
+than 2x from 1,000 to 20,000 notes. One- and two-character queries use the `grams` index (see
+papers/search.py) and are held to the same goals, except a character found in every note: its
+hits, and so their ranking, grow with the notes; it is timed for information only. The database
+size and the time to re-index one note are printed with each data set.
 """
 
 import argparse
@@ -35,8 +37,11 @@ BENCH_DATABASE = "notesite_bench"
 QUERIES = {
     "CJK": "对比学习",
     "English": "contrastive",
-    "2-char CJK, scan": "蒸馏",
+    "2-char CJK": "蒸馏",
+    "1-char CJK": "蒸",
+    "1-char, all notes": "的",
 }
+INFO_ONLY = {"1-char, all notes"}  # no goal: it finds (and ranks) every note
 # One subject per note: the Chinese term, its English name, a tag.
 SUBJECTS = [
     ("对比学习", "contrastive learning", "SimCLR"),
@@ -99,7 +104,7 @@ def main():
         print(f"{backend}: generating and timing…", file=sys.stderr, flush=True)
         command = [sys.executable, __file__, "--child", backend, "--runs", str(args.runs)]
         command += ["--sizes", *map(str, args.sizes)]
-        output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+        output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         rows += json.loads(output.stdout)
     print_table(rows, args.sizes)
 
@@ -114,7 +119,7 @@ def print_table(rows, sizes):
         ratio = r["search_ms"] / r["home_ms"]
         growth = r["search_ms"] / first[(r["backend"], r["query"])]
         verdict = "info"
-        if "scan" not in r["query"] and r["n"] == sizes[-1] and len(sizes) > 1:
+        if r["query"] not in INFO_ONLY and r["n"] == sizes[-1] and len(sizes) > 1:
             verdict = "met" if ratio <= 3 and growth < 2 else "MISSED"
         term = QUERIES[r["query"]]
         print(
@@ -150,9 +155,11 @@ def run_backend(backend, sizes, runs):
         results = []
         for size in sizes:
             started = time.perf_counter()
-            generate_notes(size)
+            indexing = generate_notes(size)
             print(
-                f"  {backend} {size}: data ready in {time.perf_counter() - started:.0f}s",
+                f"  {backend} {size}: data ready in {time.perf_counter() - started:.0f}s "
+                f"(rebuild_index {indexing:.1f}s), database {database_mb(backend):.0f} MB, "
+                f"re-indexing one note {reindex_ms():.1f} ms",
                 file=sys.stderr,
                 flush=True,
             )
@@ -184,6 +191,30 @@ def drop_postgres_database(server):
         admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
 
 
+def database_mb(backend):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if backend == "sqlite":
+            cursor.execute("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
+        else:
+            cursor.execute("SELECT pg_database_size(current_database())")
+        return cursor.fetchone()[0] / 1e6
+
+
+def reindex_ms(count=100):
+    """Median time `index_notes` takes to rewrite one note's search row, as a save does."""
+    from papers.models import Note
+    from papers.search import index_notes
+
+    timings = []
+    for pk in Note.objects.order_by("pk").values_list("pk", flat=True)[:count]:
+        started = time.perf_counter()
+        index_notes([pk])
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
 def median_ms(url, runs):
     from django.test import Client
 
@@ -199,7 +230,10 @@ def median_ms(url, runs):
 
 
 def generate_notes(total):
-    """Bulk-create notes until there are `total`, then index them and refresh statistics."""
+    """Bulk-create notes until there are `total`, then index them and refresh statistics.
+
+    Returns the seconds `rebuild_index()` took.
+    """
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.utils import timezone
@@ -212,7 +246,7 @@ def generate_notes(total):
 
     start = Note.objects.count()
     if start >= total:
-        return
+        return 0.0
     rng = random.Random(total)
     topics = [
         Topic.objects.get_or_create(name=name, slug=slug, defaults={"position": i})[0]
@@ -276,9 +310,12 @@ def generate_notes(total):
                 for name in {SUBJECTS[n % len(SUBJECTS)][2], rng.choice(["论文", "复现", "综述"])}
             ]
         )
+    started = time.perf_counter()
     rebuild_index()
+    indexing = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    return indexing
 
 
 if __name__ == "__main__":

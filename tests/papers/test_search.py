@@ -66,6 +66,65 @@ def test_two_cjk_characters_miss(client, simclr):
     assert results(client, "蒸馏") == []
 
 
+@pytest.fixture
+def short_notes(make_note, topic):
+    make_note(title="知识", body="蒸馏:教师模型的软标签。")
+    make_note(title="量化", summary="INT8 量化与剪枝", tags=["蒸馏"])
+    make_note(title="对齐", body='RLHF 对齐;准确率 5%,model_size,路径 C:\\x,"引号"')
+    make_note(title="分开的字", body="量 化 蒸 馏", topic=topic)
+    make_note(title="Straße", body="İstanbul ÖL")
+
+
+SHORT_QUERIES = ["蒸馏", "量化", "剪枝", "对齐", "蒸", "馏", "量", "化", "枝", "齐", "学", "的",
+                 "识蒸", "馏教", "rl", "RL", "Rl", "int", "c", "C", "x", "5%", "%", "_", '"', "\\",
+                 ",", ";", "ß", "ss", "İ", "i", "öl", "Ö", "深度", "度", "无", "无关"]  # fmt: skip
+
+
+def test_short_queries_find_what_a_scan_finds(client, short_notes):
+    """One- and two-character queries find exactly the notes whose text contains them."""
+    texts = {d.note.title: d.document for d in SearchDocument.objects.select_related("note")}
+    for query in SHORT_QUERIES:
+        folded = search.fold(search.normalize_query(query))
+        expected = {title for title, text in texts.items() if folded in text}
+        assert set(results(client, query)) == expected, query
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("蒸馏", ["量化", "知识"]),
+        ("量化", ["量化"]),
+        ("剪枝", ["量化"]),
+        ("对齐", ["对齐"]),
+        ("蒸", ["量化", "分开的字", "知识"]),
+        ("齐", ["对齐"]),
+        ("c", ["对齐"]),
+        ("5%", ["对齐"]),
+        ("ß", ["Straße"]),
+    ],
+)
+def test_short_queries(client, short_notes, query, found):
+    """Common two-character Chinese terms, single characters and symbols find their notes."""
+    assert results(client, query) == found
+
+
+def test_two_characters_do_not_span_title_and_body(client, short_notes):
+    """`识蒸`, the title's last character and the body's first, matches nothing."""
+    assert results(client, "识蒸") == []
+
+
+def test_two_characters_do_not_span_a_space(client, short_notes):
+    """`量 化` in a body is not found by `量化`."""
+    assert results(client, "量化") == ["量化"]
+
+
+def test_single_character_between_spaces_is_found(client, make_note):
+    """A character with whitespace on both sides (no two-character neighbour) is found."""
+    make_note(title="维生素", body="维生素 C 的作用")
+    make_note(title="别的", body="无关")
+    assert results(client, "c") == ["维生素"]
+
+
 @pytest.mark.parametrize("query", ["contrastive learning", "CONTRASTIVE", "Contrastive Learning"])
 def test_english_is_case_insensitive(client, simclr, query):
     """English matches whatever the case of query and text."""
@@ -165,6 +224,7 @@ def test_drafts_and_future_notes_are_never_found(client, make_note):
     make_note(title="未来", body=SENTENCE, days_ago=-1)
     assert results(client, "对比学习") == ["公开"]
     assert results(client, "对比") == ["公开"]
+    assert results(client, "对") == ["公开"]
 
 
 def test_staff_do_not_find_drafts_either(admin_client, make_note):
@@ -384,20 +444,24 @@ def test_bad_page_is_404(client, simclr, page):
     assert client.get("/search/", {"q": "对比学习", "page": page}).status_code == 404
 
 
+@pytest.mark.parametrize("query", ["对比学习", "对比", "对"])
 @pytest.mark.parametrize("count", [1, 30])
-def test_fixed_number_of_queries(client, make_note, topic, paper, count, django_assert_num_queries):
+def test_fixed_number_of_queries(
+    client, make_note, topic, paper, count, query, django_assert_num_queries
+):
     """Ranked ids, then the page's notes: two queries for 1 or 30 hits (with topic and paper)."""
     for number in range(count):
         make_note(body=SENTENCE, topic=topic, paper=paper, tags=["对比"], days_ago=number + 1)
     with django_assert_num_queries(2):
-        response = client.get("/search/", {"q": "对比学习"})
+        response = client.get("/search/", {"q": query})
     assert len(snippets(response)) == min(count, 12)
 
 
-def test_no_hits_is_one_query(client, simclr, django_assert_num_queries):
+@pytest.mark.parametrize("query", ["扩散模型", "蒸馏", "蒸"])
+def test_no_hits_is_one_query(client, simclr, query, django_assert_num_queries):
     """Without hits there is no page of notes to fetch."""
     with django_assert_num_queries(1):
-        client.get("/search/", {"q": "扩散模型"})
+        client.get("/search/", {"q": query})
 
 
 def test_refused_query_runs_no_query(client, db, django_assert_num_queries):
@@ -448,11 +512,23 @@ def test_edited_body_is_found(client, make_note):
     assert results(client, "旧的正文") == []
 
 
+def test_edited_body_is_found_by_short_queries(client, make_note):
+    """After a body edit its new two- and one-character terms are found, the old ones not."""
+    note = make_note(title="T", body="讲蒸馏")
+    note.body = "讲量化"
+    note.save()
+    assert results(client, "量化") == ["T"]
+    assert results(client, "量") == ["T"]
+    assert results(client, "蒸馏") == []
+    assert results(client, "蒸") == []
+
+
 def test_deleted_note_is_not_found(client, simclr):
     """Deleting a note deletes its search row; it is no longer found."""
     simclr.delete()
     assert results(client, "对比学习") == []
     assert results(client, "对比") == []
+    assert results(client, "对") == []
     assert not SearchDocument.objects.exists()
 
 
@@ -466,6 +542,19 @@ def test_tag_changes_are_found(client, make_note):
     assert results(client, "扩散模型") == ["T"]
     note.tags.clear()
     assert results(client, "扩散模型") == []
+
+
+def test_tag_changes_are_found_by_short_queries(client, make_note):
+    """A two-character tag is found once added and not once replaced or cleared."""
+    note = make_note(title="T", body="正文")
+    note.tags.add("蒸馏")
+    assert results(client, "蒸馏") == ["T"]
+    note.tags.set(["剪枝"])
+    assert results(client, "蒸馏") == []
+    assert results(client, "剪枝") == ["T"]
+    note.tags.clear()
+    assert results(client, "剪枝") == []
+    assert results(client, "剪") == []
 
 
 def test_tag_rename_is_found(client, make_note):
@@ -530,8 +619,10 @@ def test_rebuild_index_covers_bulk_created_notes(client, db):
         ]
     )
     assert results(client, "对比学习") == []
+    assert results(client, "对比") == []
     search.rebuild_index()
     assert results(client, "对比学习") == ["批量0", "批量1", "批量2"]
+    assert results(client, "对比") == ["批量0", "批量1", "批量2"]
 
 
 def test_index_agrees_with_the_notes(client, make_note, topic, paper):
@@ -550,8 +641,47 @@ def test_index_agrees_with_the_notes(client, make_note, topic, paper):
         assert set(results(client, query)) == expected, query
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table exists on SQLite only")
-def test_fts_table_passes_integrity_check_after_edits(make_note, topic):
+def test_short_grams():
+    """grams: distinct 1- and 2-character substrings, no whitespace, sorted, between new lines."""
+    assert search.short_grams("ab a\n蒸馏") == "\na\nab\nb\n蒸\n蒸馏\n馏\n"
+    assert search.short_grams(" \n") == ""
+
+
+def test_grams_stay_in_step_with_the_document(make_note, topic):
+    """After creates, edits, tag and topic changes every row's grams are its document's."""
+    notes = [make_note(body=SENTENCE, topic=topic, tags=["a"]) for _ in range(3)]
+    notes[0].body = "改过的正文"
+    notes[0].save()
+    notes[1].tags.set(["蒸馏"])
+    topic.name = "改名"
+    topic.save()
+    for row in SearchDocument.objects.all():
+        assert row.grams == search.short_grams(row.document)
+        assert "蒸馏" not in row.grams or row.note == notes[1]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables exist on SQLite only")
+@pytest.mark.parametrize(
+    "query, table",
+    [
+        ("对比学习", search.FTS_TABLE),
+        ("对比", search.GRAMS_FTS_TABLE),
+        ("对", search.GRAMS_FTS_TABLE),
+    ],
+)
+def test_sqlite_search_uses_an_fts_table(make_note, query, table):
+    """Long queries are answered by the FTS5 table over `document`, short ones by `grams`'."""
+    make_note(title="T", body=SENTENCE)
+    matching = search._matching_note_ids(search.fold(query))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + matching.sql, matching.params)
+        plan = "\n".join(row[-1] for row in cursor.fetchall())
+    assert re.fullmatch(f"SCAN {table} VIRTUAL TABLE INDEX [^\n]*", plan), plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables exist on SQLite only")
+@pytest.mark.parametrize("table", [search.FTS_TABLE, search.GRAMS_FTS_TABLE])
+def test_fts_table_passes_integrity_check_after_edits(make_note, topic, table):
     """After creates, edits, tag changes and deletes the FTS5 index matches its rows."""
     notes = [make_note(body=SENTENCE, topic=topic, tags=["a"]) for _ in range(3)]
     notes[0].body = "改过的正文"
@@ -560,7 +690,6 @@ def test_fts_table_passes_integrity_check_after_edits(make_note, topic):
     notes[2].delete()
     topic.name = "改名"
     topic.save()
-    table = search.FTS_TABLE
     with connection.cursor() as cursor:  # raises "database disk image is malformed" if not
         cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
 
@@ -577,6 +706,30 @@ def test_postgresql_search_uses_the_trigram_index(make_note):
     assert "papers_searchdocument_document_trgm" in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL GIN index")
+@pytest.mark.parametrize("query", ["对比", "对"])
+def test_postgresql_short_queries_use_the_grams_index(make_note, query):
+    """The match subquery of a one- or two-character query is answered by the grams index."""
+    make_note(title="T", body=SENTENCE)
+    matching = search._matching_note_ids(search.fold(query))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table is cheaper to scan
+        cursor.execute("EXPLAIN " + matching.sql, matching.params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "papers_searchdocument_grams" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL GIN index")
+def test_postgresql_grams_index_collects_no_statistics(db):
+    """Without statistics the planner always picks the grams index over splitting every row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute"
+            " WHERE attrelid = 'papers_searchdocument_grams'::regclass AND attnum = 1"
+        )
+        assert cursor.fetchone() == (0,)
+
+
 def test_topic_rename_reindexes_in_a_fixed_number_of_queries(
     topic, make_note, django_assert_max_num_queries
 ):
@@ -587,3 +740,13 @@ def test_topic_rename_reindexes_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         topic.save()  # update, note ids, notes, tags, upsert
     assert Topic.objects.get().name == "新名字"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL GIN index")
+def test_postgresql_grams_index_keeps_a_small_pending_list(db):
+    """Searches read through the index's pending list: it is capped at 256 kB, not 4 MB."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = 'papers_searchdocument_grams'::regclass"
+        )
+        assert cursor.fetchone() == (["gin_pending_list_limit=256"],)
