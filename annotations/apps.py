@@ -6,9 +6,11 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "读者贡献"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save, pre_save
 
-        from . import moderation
+        from papers.models import Note
+
+        from . import moderation, passages
         from .models import Comment, PendingComment
 
         # Deleting rows (admin, or a note or parent cascading) keeps Note.comment_count right.
@@ -18,3 +20,8 @@ class AnnotationsConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"annotations.comment_deleted.{model.__name__}",
             )
+        # Saving a note re-anchors its passage annotations to the new body (one diff for all).
+        pre_save.connect(
+            passages.remember_old_body, sender=Note, dispatch_uid="annotations.remember_old_body"
+        )
+        post_save.connect(passages.note_saved, sender=Note, dispatch_uid="annotations.note_saved")

@@ -1,4 +1,4 @@
-"""Readers' contributions to notes: their profiles, comments (and, later, passage annotations)."""
+"""Readers' contributions to notes: their profiles, comments and passage annotations."""
 
 from datetime import timedelta
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from papers.models import Note
 
+from .anchoring import CONTEXT_LENGTH
 from .comments import render_comment
 
 
@@ -165,3 +166,104 @@ class PendingComment(Comment):
         proxy = True
         verbose_name = "待审核评论"
         verbose_name_plural = "待审核评论"
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one privacy rule: public annotations, and the reader's own private ones."""
+        public = Q(visibility=Annotation.Visibility.PUBLIC)
+        if user is not None and user.is_authenticated:
+            return self.filter(public | Q(user=user))
+        return self.filter(public)
+
+    def in_document_order(self):
+        """Anchored passages as they come in the text, then orphans (oldest first)."""
+        return self.order_by(
+            models.Case(
+                models.When(state=Annotation.State.ORPHANED, then=1),
+                default=0,
+                output_field=models.IntegerField(),
+            ),
+            "start",
+            "end",
+            "created_at",
+            "id",
+        )
+
+
+class Annotation(models.Model):
+    """A reader's note on a passage of a note's body, anchored as Hypothesis anchors them.
+
+    The passage is a W3C Web Annotation selector pair over the plain text of the note body
+    (papers.rendering.plain_text): TextQuoteSelector (`exact`, `prefix`, `suffix`) and
+    TextPositionSelector (`start`, `end`), in code points. annotations.passages re-anchors
+    every annotation when its note is saved; an orphan keeps its quote.
+    """
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "仅自己可见"
+        PUBLIC = "public", "公开"
+
+    class State(models.TextChoices):
+        ANCHORED = "anchored", "已定位"
+        ORPHANED = "orphaned", "原文已删除"
+
+    note = models.ForeignKey(
+        Note, verbose_name="笔记", on_delete=models.CASCADE, related_name="annotations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="读者",
+        on_delete=models.CASCADE,
+        related_name="annotations",
+    )
+    exact = models.TextField("原文")
+    prefix = models.CharField("前文", max_length=CONTEXT_LENGTH, blank=True)
+    suffix = models.CharField("后文", max_length=CONTEXT_LENGTH, blank=True)
+    start = models.PositiveIntegerField("起点")
+    end = models.PositiveIntegerField("终点")
+    body = models.TextField("批注", blank=True, help_text="Markdown:强调、代码、链接、行内公式。")
+    body_html = models.TextField(editable=False, blank=True)
+    visibility = models.CharField(
+        "可见性", max_length=10, choices=Visibility, default=Visibility.PRIVATE
+    )
+    state = models.CharField("状态", max_length=10, choices=State, default=State.ANCHORED)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["note", "start", "end", "id"]
+        indexes = [models.Index(fields=["note", "visibility"], name="annotation_note_idx")]
+        verbose_name = "批注"
+        verbose_name_plural = "批注"
+
+    def __str__(self):
+        quote = self.exact if len(self.exact) <= 30 else self.exact[:30] + "…"
+        return f"#{self.pk} 「{quote}」"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_comment(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.note.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"annotation-{self.pk}"
+
+    @property
+    def selector(self):
+        """The five-key selector annotations.anchoring works with."""
+        return {
+            "exact": self.exact,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "start": self.start,
+            "end": self.end,
+        }

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "annotations"
 urlpatterns = [
     path("notes/<str:slug>/comments/", views.post_comment, name="comment-post"),
     path("comments/<int:pk>/edit/", views.edit_comment, name="comment-edit"),
     path("comments/<int:pk>/delete/", views.delete_comment, name="comment-delete"),
+    path("notes/<str:slug>/annotations/", api.annotation_list, name="annotation-list"),
+    path(
+        "notes/<str:slug>/annotations.jsonld",
+        api.annotation_collection,
+        name="annotation-collection",
+    ),
+    path("annotations/<int:pk>/", api.annotation_detail, name="annotation"),
 ]

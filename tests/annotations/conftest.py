@@ -85,3 +85,20 @@ COMMENT_ARTICLE = re.compile(r'<article class="comment[^"]*" id="(comment-\d+)"'
 def comment_anchors(response):
     """The ids of the comment articles on a page, in page order."""
     return COMMENT_ARTICLE.findall(response.content.decode())
+
+
+@pytest.fixture
+def annotate(db):
+    """An annotation by `user` on the first `quote` in `note`'s plain text."""
+    from annotations import passages
+
+    def make(note, user, quote, body="批注", visibility="private"):
+        text = passages.note_text(note)
+        start = text.index(quote)
+        selector, errors = passages.clean_selector(
+            text, {"exact": quote, "start": start, "end": start + len(quote)}
+        )
+        assert not errors, errors
+        return passages.create_annotation(note, user, selector, body, visibility)
+
+    return make

@@ -19,10 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
         ),
         ("annotations:comment-edit", {"pk": 7}, "/comments/7/edit/"),
         ("annotations:comment-delete", {"pk": 7}, "/comments/7/delete/"),
+        ("annotations:annotation-list", {"slug": "attention"}, "/notes/attention/annotations/"),
+        (
+            "annotations:annotation-collection",
+            {"slug": "attention"},
+            "/notes/attention/annotations.jsonld",
+        ),
+        ("annotations:annotation", {"pk": 7}, "/annotations/7/"),
     ],
 )
 def test_urls_round_trip(name, kwargs, path):
-    """Each comment URL name reverses to its path and resolves back."""
+    """Each comment and annotation URL name reverses to its path and resolves back."""
     assert reverse(name, kwargs=kwargs) == path
     assert resolve(path).view_name == name
 

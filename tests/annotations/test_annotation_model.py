@@ -1,0 +1,130 @@
+"""Annotation rows: the privacy rule, and re-anchoring when the note is saved."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations import passages
+from annotations.models import Annotation
+
+BODY = (
+    "自注意力的代价是 $O(n^2 d)$,**序列越长越贵**。\n\n"
+    "It scales quadratically with the sequence length.\n\n"
+    "稀疏注意力只看局部窗口。"
+)
+PASSAGE = "It scales quadratically with the sequence length"
+
+
+@pytest.fixture
+def note(make_note):
+    return make_note(title="注意力", slug="attention", body=BODY)
+
+
+@pytest.fixture
+def other(django_user_model):
+    return django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
+
+
+def passage_of(annotation):
+    annotation.refresh_from_db()
+    text = passages.note_text(annotation.note)
+    return text[annotation.start : annotation.end]
+
+
+def test_visible_to_is_public_plus_own(note, reader, other, annotate):
+    """A reader sees public annotations and their own private ones; others' private never."""
+    mine = annotate(note, reader, PASSAGE, visibility="private")
+    public = annotate(note, other, "稀疏注意力", visibility="public")
+    annotate(note, other, "序列越长越贵", visibility="private")
+    assert set(Annotation.objects.visible_to(reader)) == {mine, public}
+
+
+def test_anonymous_readers_see_public_annotations_only(note, reader, annotate):
+    """Anonymous (or no) user: public only."""
+    from django.contrib.auth.models import AnonymousUser
+
+    annotate(note, reader, PASSAGE, visibility="private")
+    public = annotate(note, reader, "稀疏注意力", visibility="public")
+    assert list(Annotation.objects.visible_to(AnonymousUser())) == [public]
+    assert list(Annotation.objects.visible_to(None)) == [public]
+
+
+def test_selector_stores_code_point_offsets_and_context(note, reader, annotate):
+    """exact / prefix / suffix / start / end describe the passage in the plain text."""
+    annotation = annotate(note, reader, PASSAGE)
+    text = passages.note_text(note)
+    assert text[annotation.start : annotation.end] == PASSAGE
+    assert annotation.prefix == text[max(0, annotation.start - 32) : annotation.start]
+    assert annotation.suffix == text[annotation.end : annotation.end + 32]
+    assert annotation.state == Annotation.State.ANCHORED
+    assert annotation.visibility == Annotation.Visibility.PRIVATE
+
+
+def test_body_is_rendered_like_a_comment(note, reader, annotate):
+    """Light Markdown, sanitized: no raw HTML."""
+    annotation = annotate(note, reader, PASSAGE, body="**对** <script>x</script>")
+    assert "<strong>对</strong>" in annotation.body_html
+    assert "<script>" not in annotation.body_html
+
+
+def test_editing_the_note_moves_the_annotation(note, reader, annotate):
+    """A paragraph inserted above: the annotation is on the same words at new offsets."""
+    annotation = annotate(note, reader, PASSAGE)
+    old_start = annotation.start
+    note.body = "## 新的一节\n\n插入的段落,有 😀 和 $x^2$。\n\n" + note.body
+    note.save()
+    assert passage_of(annotation) == PASSAGE
+    assert annotation.start > old_start
+    assert annotation.state == Annotation.State.ANCHORED
+
+
+def test_a_fixed_typo_inside_the_passage_updates_the_quote(note, reader, annotate):
+    """An approximate match takes the new words as its quote."""
+    annotation = annotate(note, reader, PASSAGE)
+    note.body = note.body.replace("quadratically", "quadratically and badly")
+    note.save()
+    annotation.refresh_from_db()
+    assert annotation.state == Annotation.State.ANCHORED
+    assert annotation.exact == "It scales quadratically and badly with the sequence length"
+    assert passage_of(annotation) == annotation.exact
+
+
+def test_deleting_the_passage_orphans_the_annotation_and_keeps_its_quote(note, reader, annotate):
+    """The passage gone: state orphaned, exact unchanged."""
+    annotation = annotate(note, reader, PASSAGE)
+    note.body = note.body.replace(PASSAGE + ".", "")
+    note.save()
+    annotation.refresh_from_db()
+    assert annotation.state == Annotation.State.ORPHANED
+    assert annotation.exact == PASSAGE
+
+
+def test_saving_an_unchanged_body_does_not_touch_annotations(note, reader, annotate):
+    """A title change re-renders the same body: the annotations are left alone."""
+    annotate(note, reader, PASSAGE)
+    before = list(Annotation.objects.values_list("start", "end", "exact", "updated_at"))
+    note.title = "新标题"
+    note.save()
+    assert list(Annotation.objects.values_list("start", "end", "exact", "updated_at")) == before
+
+
+def test_a_note_saved_without_its_body_reads_no_old_body(note, reader, annotate):
+    """save(update_fields=[...]) without body_html neither reads the old body nor re-anchors."""
+    annotate(note, reader, PASSAGE)
+    with CaptureQueriesContext(connection) as queries:
+        note.save(update_fields=["title"])
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert 'SELECT "papers_note"."body_html" FROM' not in sql
+    assert "annotations_annotation" not in sql
+
+
+def test_many_annotations_are_reanchored_in_a_fixed_number_of_queries(
+    note, reader, annotate, django_assert_num_queries
+):
+    """Re-anchoring reads the annotations once and writes them in one bulk update."""
+    for quote in (PASSAGE, "稀疏注意力", "序列越长越贵", "n^2 d"):
+        annotate(note, reader, quote)
+    text = passages.note_text(note)
+    with django_assert_num_queries(2):
+        changed = passages.reanchor_note(note, text, "前言。" + text)
+    assert changed == 4

@@ -1,0 +1,87 @@
+"""The note page with passage annotations: the panel, and queries that do not grow with them."""
+
+import re
+
+import pytest
+
+from annotations import passages
+from annotations.models import Annotation
+from papers.models import Note
+from tests.annotations.test_query_counts import ANONYMOUS_QUERIES, SIGNED_IN_QUERIES
+
+BODY = "自注意力的代价是 $O(n^2 d)$。\n\nIt scales quadratically with the sequence length."
+
+
+@pytest.fixture
+def note(make_note):
+    return make_note(title="注意力", slug="attention", body=BODY)
+
+
+def annotate_many(note, users, count):
+    """`count` annotations over the body, public and private, by several readers."""
+    text = passages.note_text(note)
+    rows = []
+    for i in range(count):
+        start = i % (len(text) - 10)
+        selector = passages.selector_at(text, start, start + 8)
+        visibility = "public" if i % 2 else "private"
+        rows.append(
+            Annotation(note=note, user=users[i % len(users)], visibility=visibility, **selector)
+        )
+    Annotation.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def users(django_user_model):
+    return [django_user_model.objects.create_user(f"reader-{i}") for i in range(3)]
+
+
+def test_note_page_has_the_annotation_panel(client, note):
+    """The panel carries the API and login URLs for static/js/annotations.js."""
+    response = client.get(note.get_absolute_url())
+    html = response.content.decode()
+    assert 'data-list-url="/notes/attention/annotations/"' in html
+    assert 'data-login-url="/accounts/login/?next=/notes/attention/"' in html
+    assert 'data-signed-in="false"' in html
+    assert 'src="/static/js/annotations.js"' in html
+
+
+def test_signed_in_panel_carries_the_csrf_token(client, note, users):
+    client.force_login(users[0])
+    html = client.get(note.get_absolute_url()).content.decode()
+    assert 'data-signed-in="true"' in html
+    assert re.search(r'data-csrf-token="[A-Za-z0-9]{64}"', html)
+    assert "csrftoken" in client.cookies
+
+
+def test_a_staff_preview_has_no_annotation_panel(admin_client, make_note):
+    draft = make_note(slug="draft", status=Note.Status.DRAFT)
+    html = admin_client.get(draft.get_absolute_url()).content.decode()
+    assert "data-annotations" not in html
+
+
+@pytest.mark.parametrize("count", [0, 50])
+def test_note_page_queries_do_not_grow_with_annotations(
+    client, note, users, count, django_assert_num_queries
+):
+    """Anonymous and signed-in readers: the same queries with 0 or 50 annotations."""
+    annotate_many(note, users, count)
+    with django_assert_num_queries(ANONYMOUS_QUERIES):
+        client.get(note.get_absolute_url())
+    client.force_login(users[0])
+    with django_assert_num_queries(SIGNED_IN_QUERIES):
+        client.get(note.get_absolute_url())
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_annotation_list_queries_do_not_grow_with_annotations(
+    client, note, users, count, django_assert_num_queries
+):
+    """The API list: the note and the annotations with their authors (plus session and user)."""
+    annotate_many(note, users, count)
+    client.force_login(users[0])
+    with django_assert_num_queries(4):
+        response = client.get("/notes/attention/annotations/")
+    assert response.json()["count"] == len([i for i in range(count) if i % 2 or i % 3 == 0])
+    with django_assert_num_queries(4):
+        client.get("/notes/attention/annotations.jsonld")

@@ -1,0 +1,311 @@
+"""Passage annotations in a real browser: select, annotate, reload, edit the note, orphan."""
+
+import pytest
+from django.core.cache import cache
+
+from annotations.models import Annotation, Profile
+from papers.models import Note
+from papers.rendering import plain_text
+
+PASSWORD = "Transformer-2017"
+BODY = r"""## 背景 😀
+
+自注意力的代价是 $O(n^2 d)$,**序列越长越贵**。用 `torch.softmax` 实现,见 [PyTorch 文档](https://pytorch.org/docs)。
+
+| 方法 | 显存 |
+|:--|--:|
+| MHA 🚀 | 高 |
+
+```python
+scores = q @ k.T  # 𝔼 注释
+```
+
+$$
+\mathrm{softmax}(QK^\top)
+$$
+
+🎉 稀疏注意力只看局部窗口和少数全局位置,复杂度降到线性。
+
+结论:长文档也能处理。
+"""
+PASSAGE = "稀疏注意力只看局部窗口和少数全局位置"
+
+# Select from the first occurrence of `from` to the end of `to` in the note body's text nodes;
+# a `from` of null starts inside the first typeset math element instead.
+SELECT = """([from, to]) => {
+    const body = document.querySelector("[data-note-body]");
+    const find = (needle) => {
+        const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (node.parentElement.closest(".katex")) continue;
+            const index = node.data.indexOf(needle);
+            if (index >= 0) return [node, index];
+        }
+        throw new Error(`not found: ${needle}`);
+    };
+    const range = document.createRange();
+    if (from === null) {
+        const math = body.querySelector(".arithmatex .katex-html");
+        const walker = document.createTreeWalker(math, NodeFilter.SHOW_TEXT);
+        range.setStart(walker.nextNode(), 0);
+    } else {
+        const [node, index] = find(from);
+        range.setStart(node, index);
+    }
+    const [node, index] = find(to);
+    range.setEnd(node, index + to.length);
+    const selection = getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+}"""
+OFFSETS = """async () => {
+    const { rangeOffsets, slice, textRuns } = await import("/static/js/plain-text.js");
+    const body = document.querySelector("[data-note-body]");
+    const runs = textRuns(body);
+    const offsets = rangeOffsets(body, getSelection().getRangeAt(0), runs);
+    return { ...offsets, exact: slice(runs, offsets.start, offsets.end) };
+}"""
+
+
+@pytest.fixture
+def annotated_note(transactional_db, make_note, settings):
+    cache.clear()  # rate-limit counters of earlier tests
+    return make_note(title="稀疏注意力", slug="sparse-attention", body=BODY)
+
+
+@pytest.fixture
+def reader(django_user_model):
+    user = django_user_model.objects.create_user("reader", "reader@example.com", PASSWORD)
+    Profile.objects.create(user=user, display_name="小读者")
+    return user
+
+
+def log_in(page, live_server, next_url):
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", "reader")
+    page.fill("#id_password", PASSWORD)
+    page.click(".form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{next_url}")
+
+
+def wait_loaded(page):
+    page.locator(".note__body .katex").first.wait_for()
+    page.locator("[data-annotations][data-loaded]").wait_for(state="attached")
+
+
+def highlighted(page):
+    return "".join(page.locator("mark.annotation-highlight").all_inner_texts())
+
+
+def annotate(page, start, end, text, public=False, screenshot=None):
+    page.evaluate(SELECT, [start, end])
+    page.locator("[data-annotate]").click()
+    editor = page.locator("[data-annotation-editor]")
+    editor.locator("textarea[name=body]").fill(text)
+    if public:
+        editor.locator("input[name=public]").check()
+    if screenshot:
+        page.screenshot(path=screenshot)
+    with page.expect_response(lambda r: r.request.method == "POST") as response:
+        editor.locator("button[type=submit]").click()
+    assert response.value.status == 201, response.value.text()
+    editor.wait_for(state="hidden")
+
+
+@pytest.fixture
+def admin_page(browser, live_server, admin_user):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+    yield page
+    context.close()
+
+
+def edit_body_in_admin(admin_page, live_server, note, change):
+    admin_page.goto(f"{live_server.url}/admin/papers/note/{note.pk}/change/")
+    body = admin_page.input_value("#id_body")
+    admin_page.fill("#id_body", change(body))
+    admin_page.click("input[name=_save]")
+    admin_page.wait_for_selector(".messagelist .success")
+
+
+def test_annotation_survives_reload_and_admin_edits_then_is_orphaned(
+    page, admin_page, live_server, annotated_note, reader, artifacts
+):
+    """Acceptance 2: annotate, reload, insert a paragraph above in the admin, delete the passage."""
+    url = annotated_note.get_absolute_url()
+    log_in(page, live_server, url)
+    wait_loaded(page)
+
+    annotate(page, PASSAGE, PASSAGE, "局部 + 全局,**线性**复杂度。")
+    assert highlighted(page) == PASSAGE  # drawn at once
+    annotation = Annotation.objects.get()
+    text = plain_text(annotated_note.body_html)
+    assert (annotation.exact, annotation.start) == (PASSAGE, text.index(PASSAGE))
+
+    page.reload()
+    wait_loaded(page)
+    assert highlighted(page) == PASSAGE
+    item = page.locator(".annotations__list > .annotation")
+    assert item.locator(".annotation__body strong").inner_text() == "线性"
+
+    page.locator("mark.annotation-highlight").first.click()
+    popover = page.locator(".annotation-popover")
+    popover.wait_for()
+    assert popover.locator(".annotation__quote").inner_text() == PASSAGE
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator("mark.annotation-highlight").first.scroll_into_view_if_needed()
+        page.locator("mark.annotation-highlight").first.click()
+        page.screenshot(path=artifacts / f"annotations-{width}.png")
+
+    edit_body_in_admin(
+        admin_page,
+        live_server,
+        annotated_note,
+        lambda body: body.replace("🎉 稀疏", "插入的新段落:$x^2$ 与 🙂 在上面。\n\n🎉 稀疏"),
+    )
+    page.reload()
+    wait_loaded(page)
+    assert highlighted(page) == PASSAGE
+    moved = Annotation.objects.get()
+    assert moved.start > annotation.start
+    assert moved.state == Annotation.State.ANCHORED
+
+    edit_body_in_admin(
+        admin_page,
+        live_server,
+        annotated_note,
+        lambda body: body.replace("🎉 稀疏注意力只看局部窗口和少数全局位置,复杂度降到线性。", ""),
+    )
+    page.reload()
+    wait_loaded(page)
+    assert page.locator("mark.annotation-highlight").count() == 0
+    orphan = page.locator(".annotations__list > .annotation--orphan")
+    assert orphan.locator(".annotation__orphan").inner_text() == "原文已删除"
+    assert orphan.locator(".annotation__quote").inner_text() == PASSAGE
+    assert Annotation.objects.get().state == Annotation.State.ORPHANED
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#annotations").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "annotations-orphan-1280.png")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # After an emoji, math, bold, code, a link, a table (with an emoji) and a code block.
+        (PASSAGE, PASSAGE, PASSAGE),
+        # Across bold, code and a link.
+        ("序列越长越贵", "PyTorch 文档", "序列越长越贵。用 torch.softmax 实现,见 PyTorch 文档"),
+        # Into the table and out of the code block (CJK, emoji, 𝔼).
+        ("MHA", "注释", None),
+        # Starting inside typeset math: snaps to the math element's start.
+        (None, "越贵", None),
+    ],
+    ids=["after-emoji", "bold-code-link", "table-code", "inside-math"],
+)
+def test_browser_and_server_agree_on_offsets(
+    page, live_server, annotated_note, start, end, expected
+):
+    """The browser's code-point offsets of a selection are the server's, KaTeX output included."""
+    page.goto(live_server.url + annotated_note.get_absolute_url())
+    wait_loaded(page)
+    text = plain_text(Note.objects.get().body_html)
+    browser_text = page.evaluate(
+        """async () => (await import("/static/js/plain-text.js")).plainText(
+            document.querySelector("[data-note-body]"))"""
+    )
+    assert browser_text == text
+    page.evaluate(SELECT, [start, end])
+    offsets = page.evaluate(OFFSETS)
+    server_start = text.index("O(n^2 d)") if start is None else text.index(start)
+    server_end = text.index(end) + len(end)
+    assert (offsets["start"], offsets["end"]) == (server_start, server_end)
+    assert offsets["exact"] == text[server_start:server_end]
+    if expected:
+        assert offsets["exact"] == expected
+
+
+def test_overlapping_annotations_across_math_code_and_links(
+    page, live_server, annotated_note, reader, artifacts
+):
+    """Two overlapping passages across math, bold, code and a link: both highlighted, the math
+    element whole; the overlap lists both annotations; the side list is in document order."""
+    url = annotated_note.get_absolute_url()
+    log_in(page, live_server, url)
+    wait_loaded(page)
+    annotate(page, "torch.softmax", "PyTorch 文档", "第二条", public=True)
+    annotate(page, None, "torch.softmax", "第一条", screenshot=artifacts / "annotations-editor.png")
+    assert Annotation.objects.count() == 2
+    text = plain_text(annotated_note.body_html)
+    first = Annotation.objects.get(body="第一条")
+    assert first.start == text.index("O(n^2 d)")
+    assert first.exact == text[first.start : text.index("torch.softmax") + len("torch.softmax")]
+
+    page.reload()
+    wait_loaded(page)
+    math_mark = page.locator("mark.annotation-highlight:has(> .arithmatex)")
+    assert math_mark.count() == 1
+    overlap = page.locator("mark.annotation-highlight--overlap")
+    assert "".join(overlap.all_inner_texts()) == "torch.softmax"
+    ids = overlap.first.get_attribute("data-annotation-ids").split()
+    assert sorted(ids) == sorted(str(pk) for pk in Annotation.objects.values_list("pk", flat=True))
+    overlap.first.click()
+    assert page.locator(".annotation-popover .annotation").count() == 2
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        overlap.first.click()
+        page.screenshot(path=artifacts / f"annotations-overlap-{width}.png")
+    bodies = page.locator(".annotations__list .annotation__body").all_inner_texts()
+    assert bodies == ["第一条", "第二条"]
+
+
+def test_author_edits_and_deletes_an_annotation_in_place(page, live_server, annotated_note, reader):
+    """编辑 makes it public with a new body; 删除 removes its highlight and its list entry."""
+    log_in(page, live_server, annotated_note.get_absolute_url())
+    wait_loaded(page)
+    annotate(page, PASSAGE, PASSAGE, "初稿")
+    item = page.locator(".annotations__list > .annotation")
+    item.locator("[data-edit]").click()
+    item.locator("textarea[name=body]").fill("改过的 *批注*")
+    item.locator("input[name=public]").check()
+    item.locator("[data-save-edit]").click()
+    page.locator(".annotations__list .annotation__body em").wait_for()
+    assert item.locator(".annotation__badge").count() == 0  # no longer private
+    annotation = Annotation.objects.get()
+    assert (annotation.body, annotation.visibility) == ("改过的 *批注*", "public")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    item.locator("[data-delete]").click()
+    page.locator("[data-annotation-empty]").wait_for()
+    assert page.locator("mark.annotation-highlight").count() == 0
+    assert not Annotation.objects.exists()
+
+
+def test_anonymous_reader_sees_public_highlights_and_is_asked_to_log_in(
+    page, live_server, annotated_note, reader
+):
+    """Public annotations are highlighted for everyone; selecting offers 登录后批注."""
+    from annotations import passages
+
+    text = passages.note_text(annotated_note)
+    start = text.index(PASSAGE)
+    selector, _ = passages.clean_selector(
+        text, {"exact": PASSAGE, "start": start, "end": start + len(PASSAGE)}
+    )
+    passages.create_annotation(annotated_note, reader, selector, "公开的", "public")
+    passages.create_annotation(annotated_note, reader, selector, "私密的", "private")
+    page.goto(f"{live_server.url}{annotated_note.get_absolute_url()}")
+    wait_loaded(page)
+    assert highlighted(page) == PASSAGE
+    assert page.locator(".annotations__list .annotation__body").all_inner_texts() == ["公开的"]
+    page.evaluate(SELECT, ["结论", "处理"])
+    button = page.locator("[data-annotate]")
+    button.wait_for()
+    assert button.inner_text() == "登录后批注"
+    button.click()
+    page.wait_for_url("**/accounts/login/**")
