@@ -34,17 +34,8 @@ class CommentAdmin(admin.ModelAdmin):
         "body",
         "rendered",
     ]
-    readonly_fields = [
-        "note",
-        "parent",
-        "author",
-        "email",
-        "ip",
-        "state",
-        "created_at",
-        "edited_at",
-        "rendered",
-    ]
+    # State changes only through the actions, which keep the counter right.
+    readonly_fields = [name for name in fields if name != "body"]
 
     def has_add_permission(self, request):
         return False  # comments come from the site's form

@@ -43,6 +43,30 @@ def display_name(user):
         return user.get_username()
 
 
+class OnNote(models.Model):
+    """What comments and annotations share: a light-Markdown body rendered on save, and a
+    permalink that is the note's URL plus an anchor."""
+
+    anchor_prefix = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_comment(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.note.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"{self.anchor_prefix}-{self.pk}"
+
+
 class CommentQuerySet(models.QuerySet):
     def public(self):
         return self.filter(state=Comment.State.PUBLIC)
@@ -65,7 +89,9 @@ class CommentQuerySet(models.QuerySet):
         )
 
 
-class Comment(models.Model):
+class Comment(OnNote):
+    anchor_prefix = "comment"
+
     class State(models.TextChoices):
         PUBLIC = "public", "公开"
         PENDING = "pending", "待审核"
@@ -115,20 +141,6 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.name}: {self.excerpt}"
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_comment(self.body)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return f"{self.note.get_absolute_url()}#{self.anchor}"
-
-    @property
-    def anchor(self):
-        return f"comment-{self.pk}"
 
     @property
     def author_name(self):
@@ -191,7 +203,7 @@ class AnnotationQuerySet(models.QuerySet):
         )
 
 
-class Annotation(models.Model):
+class Annotation(OnNote):
     """A reader's note on a passage of a note's body, anchored as Hypothesis anchors them.
 
     The passage is a W3C Web Annotation selector pair over the plain text of the note body
@@ -199,6 +211,8 @@ class Annotation(models.Model):
     TextPositionSelector (`start`, `end`), in code points. annotations.passages re-anchors
     every annotation when its note is saved; an orphan keeps its quote.
     """
+
+    anchor_prefix = "annotation"
 
     class Visibility(models.TextChoices):
         PRIVATE = "private", "仅自己可见"
@@ -242,20 +256,6 @@ class Annotation(models.Model):
     def __str__(self):
         quote = self.exact if len(self.exact) <= 30 else self.exact[:30] + "…"
         return f"#{self.pk} 「{quote}」"
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_comment(self.body)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return f"{self.note.get_absolute_url()}#{self.anchor}"
-
-    @property
-    def anchor(self):
-        return f"annotation-{self.pk}"
 
     @property
     def selector(self):

@@ -13,6 +13,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
+READER_PASSWORD = "Transformer-2017"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
@@ -54,3 +55,22 @@ def artifacts():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir()
     return ARTIFACTS
+
+
+@pytest.fixture
+def reader(django_user_model):
+    """A reader's account with a display name."""
+    from annotations.models import Profile
+
+    user = django_user_model.objects.create_user("reader", "reader@example.com", READER_PASSWORD)
+    Profile.objects.create(user=user, display_name="小读者")
+    return user
+
+
+def log_in(page, live_server, next_url):
+    """Log in as `reader` through the login page and land on `next_url`."""
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", "reader")
+    page.fill("#id_password", READER_PASSWORD)
+    page.click(".form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{next_url}")

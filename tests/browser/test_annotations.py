@@ -3,11 +3,11 @@
 import pytest
 from django.core.cache import cache
 
-from annotations.models import Annotation, Profile
+from annotations.models import Annotation
 from papers.models import Note
 from papers.rendering import plain_text
+from tests.browser.conftest import log_in
 
-PASSWORD = "Transformer-2017"
 BODY = r"""## 背景 😀
 
 自注意力的代价是 $O(n^2 d)$,**序列越长越贵**。用 `torch.softmax` 实现,见 [PyTorch 文档](https://pytorch.org/docs)。
@@ -71,21 +71,6 @@ OFFSETS = """async () => {
 def annotated_note(transactional_db, make_note, settings):
     cache.clear()  # rate-limit counters of earlier tests
     return make_note(title="稀疏注意力", slug="sparse-attention", body=BODY)
-
-
-@pytest.fixture
-def reader(django_user_model):
-    user = django_user_model.objects.create_user("reader", "reader@example.com", PASSWORD)
-    Profile.objects.create(user=user, display_name="小读者")
-    return user
-
-
-def log_in(page, live_server, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.fill("#id_username", "reader")
-    page.fill("#id_password", PASSWORD)
-    page.click(".form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{next_url}")
 
 
 def wait_loaded(page):

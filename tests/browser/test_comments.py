@@ -3,9 +3,8 @@
 import pytest
 from django.core.cache import cache
 
-from annotations.models import Comment, Profile
-
-PASSWORD = "Transformer-2017"
+from annotations.models import Comment
+from tests.browser.conftest import log_in
 
 
 @pytest.fixture
@@ -18,21 +17,6 @@ def discussed_note(make_note, settings):
         slug="attention-cost",
         body="自注意力的代价是 $O(n^2 d)$。\n\n## 小结\n\n序列越长越贵。",
     )
-
-
-@pytest.fixture
-def reader(django_user_model):
-    user = django_user_model.objects.create_user("reader", "reader@example.com", PASSWORD)
-    Profile.objects.create(user=user, display_name="小读者")
-    return user
-
-
-def log_in(page, live_server, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.fill("#id_username", "reader")
-    page.fill("#id_password", PASSWORD)
-    page.click(".form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}{next_url}")
 
 
 def post_in_place(form, text):
