@@ -186,11 +186,17 @@ class ParsedNote:
 
 
 class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """safe_load, except that numbers stay text: `arxiv: 2401.10020` must keep its last zero."""
+    """safe_load, except that numbers and dates stay text: `arxiv: 2401.10020` must keep its
+    last zero, and `date: 2024-13-45` must reach parse_date (which says where it is) rather
+    than fail inside the YAML constructor."""
 
 
 FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if not tag.endswith((":int", ":float"))]
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if not tag.endswith((":int", ":float", ":timestamp"))
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -252,6 +258,8 @@ def load_front_matter(fence, lines):
     if fence == "---":
         try:
             data = yaml.load(source, Loader=FrontMatterLoader)
+        except ValueError as error:  # an explicit !!timestamp or !!int that does not parse
+            raise NoteProblem(2, f"invalid YAML value: {error}") from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = 2 + mark.line if mark else 1

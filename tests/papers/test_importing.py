@@ -472,6 +472,14 @@ def test_bad_date_line(tmp_path):
     ]
 
 
+def test_impossible_unquoted_date_is_reported_at_its_line(tmp_path):
+    """An unquoted YAML date that is no date (month 13) is a problem at its line, not a crash."""
+    path = write(tmp_path / "notes", "a.md", "---\ntitle: T\ndate: 2024-13-45\n---\n")
+    assert problems_of([tmp_path / "notes"]) == [
+        f"{path}:3: date: cannot read '2024-13-45' as a date"
+    ]
+
+
 def test_every_problem_in_a_file_is_reported(tmp_path):
     """A bad date and a bad arXiv id in one file are both reported."""
     path = write(
