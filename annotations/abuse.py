@@ -8,12 +8,16 @@
 - `rate_limited()` counts posts per client address and per account in Django's cache, one
   counter per fixed window (`cache.add` then `cache.incr`, both atomic in Redis and in local
   memory), so the limits hold across app servers that share a Redis cache.
+- `limit_login_attempts()` wraps a login view (the readers' and the admin's) with the same
+  counters, per address and per username tried.
 """
 
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import render
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 HASH_SALT = "annotations.abuse.security_hash"
@@ -80,3 +84,38 @@ def rate_limited(request, scope):
         for limit, window in settings.COMMENTS_RATE_LIMITS
     ]
     return any(over)
+
+
+def login_rate_limited(request):
+    """Count this login attempt; True when its address or username went over a limit.
+
+    `LOGIN_RATE_LIMITS` gives (attempts, seconds) per client address and per username tried,
+    so neither one address guessing many accounts nor many addresses guessing one account get
+    far. Every attempt counts, right password or not.
+    """
+    username = request.POST.get("username", "").strip().lower()
+    limits = settings.LOGIN_RATE_LIMITS
+    over = [_over_limit(f"ratelimit:login:ip:{client_ip(request)}", *limits["address"])]
+    if username:
+        over.append(_over_limit(f"ratelimit:login:user:{username}", *limits["username"]))
+    return any(over)
+
+
+def limit_login_attempts(view):
+    """Wrap a login view: a POST over `LOGIN_RATE_LIMITS` gets 429 and is not authenticated."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method == "POST" and login_rate_limited(request):
+            window = min(window for _, window in settings.LOGIN_RATE_LIMITS.values())
+            response = render(
+                request,
+                "registration/login_rate_limited.html",
+                {"title": "登录尝试过多", "minutes": window // 60},
+                status=429,
+            )
+            response["Retry-After"] = str(window)
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited

@@ -8,13 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import account_views as views
+from .abuse import limit_login_attempts
 
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        limit_login_attempts(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="papers:index"), name="logout"),

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "notesite.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "notesite.urls"
@@ -114,7 +115,7 @@ STORAGES = {
         # Hashed, compressed names need `collectstatic`; development serves the sources.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "notesite.storage.StaticFilesStorage"
     },
 }
 
@@ -161,6 +162,12 @@ COMMENTS_RATE_LIMITS = [
     (int(os.environ.get("COMMENTS_RATE_PER_MINUTE", "5")), 60),
     (int(os.environ.get("COMMENTS_RATE_PER_HOUR", "30")), 3600),
 ]
+# Logins (the readers' /accounts/login/ and the admin's): (attempts, seconds) per client
+# address and per username; more are refused with 429, even with the right password.
+LOGIN_RATE_LIMITS = {
+    "address": (int(os.environ.get("LOGIN_RATE_PER_ADDRESS", "10")), 300),
+    "username": (int(os.environ.get("LOGIN_RATE_PER_USERNAME", "5")), 300),
+}
 # How many proxies of ours stand in front of the app and append to X-Forwarded-For; 0 trusts
 # only REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -168,6 +175,7 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Production hardening; each can be relaxed from the environment (e.g. behind a TLS proxy
 # that already redirects, set SECURE_SSL_REDIRECT=0).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check over plain HTTP
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -175,8 +183,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# notesite.middleware sends it on every response. No inline script anywhere (JSON-LD is data
+# that browsers never run, so script-src never refuses it); KaTeX sets style attributes on
+# its spans, hence style-src-attr; notes may show images from any https site.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "https:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "object-src": ["'none'"],
+}
 
 LOGGING = {
     "version": 1,

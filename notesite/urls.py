@@ -3,13 +3,19 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from annotations.abuse import limit_login_attempts
 from papers.sitemaps import SITEMAPS
+
+from . import views
 
 admin.site.site_header = "notesite 管理"
 admin.site.site_title = "notesite"
 
 urlpatterns = [
+    # Before admin.site.urls, so that its login page is rate-limited like the readers' one.
+    path("admin/login/", limit_login_attempts(admin.site.login)),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",

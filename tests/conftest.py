@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from papers.models import Note, Paper
@@ -10,6 +11,14 @@ from topics.models import Topic
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: no rate-limit counters of earlier tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

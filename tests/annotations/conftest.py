@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 
 from annotations import abuse, moderation
 from annotations.models import Comment, Profile
@@ -15,14 +14,6 @@ def fixed_clock(monkeypatch):
     """Pin the clock that signs forms and buckets rate limits."""
     monkeypatch.setattr(abuse, "clock", lambda: NOW)
     return NOW
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Rate-limit counters start at zero in every test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

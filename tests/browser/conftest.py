@@ -74,3 +74,18 @@ def log_in(page, live_server, next_url):
     page.fill("#id_password", READER_PASSWORD)
     page.click(".form button[type=submit]")
     page.wait_for_url(f"{live_server.url}{next_url}")
+
+
+@pytest.fixture
+def csp_violations(page):
+    """A function listing what went wrong on `page` so far: the Content-Security-Policy's
+    `securitypolicyviolation` events and every console error (a refusal is logged there too)."""
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.add_init_script(
+        """window.__cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (event) => {
+            window.__cspViolations.push(`${event.effectiveDirective} ${event.blockedURI}`);
+        });"""
+    )
+    return lambda: [*page.evaluate("window.__cspViolations"), *errors]

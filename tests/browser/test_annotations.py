@@ -216,10 +216,11 @@ def test_browser_and_server_agree_on_offsets(
 
 
 def test_overlapping_annotations_across_math_code_and_links(
-    page, live_server, annotated_note, reader, artifacts
+    page, live_server, annotated_note, reader, artifacts, csp_violations
 ):
     """Two overlapping passages across math, bold, code and a link: both highlighted, the math
-    element whole; the overlap lists both annotations; the side list is in document order."""
+    element whole; the overlap lists both annotations; the side list is in document order; the
+    Content-Security-Policy refuses nothing."""
     url = annotated_note.get_absolute_url()
     log_in(page, live_server, url)
     wait_loaded(page)
@@ -247,6 +248,7 @@ def test_overlapping_annotations_across_math_code_and_links(
         page.screenshot(path=artifacts / f"annotations-overlap-{width}.png")
     bodies = page.locator(".annotations__list .annotation__body").all_inner_texts()
     assert bodies == ["第一条", "第二条"]
+    assert csp_violations() == []
 
 
 def test_author_edits_and_deletes_an_annotation_in_place(page, live_server, annotated_note, reader):

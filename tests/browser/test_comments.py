@@ -25,9 +25,10 @@ def post_in_place(form, text):
 
 
 def test_comment_and_reply_appear_without_reload(
-    page, live_server, discussed_note, reader, artifacts
+    page, live_server, discussed_note, reader, artifacts, csp_violations
 ):
-    """Log in, post a comment and a reply: both appear typeset, the page never navigates."""
+    """Log in, post a comment and a reply: both appear typeset, the page never navigates, and
+    the Content-Security-Policy refuses nothing."""
     log_in(page, live_server, discussed_note.get_absolute_url())
     page.locator(".note__body .katex").first.wait_for()
     page.evaluate("window.__marker = 'still here'")
@@ -51,6 +52,7 @@ def test_comment_and_reply_appear_without_reload(
     assert page.locator("[data-form-home] #comment-form").count() == 1  # and went home
 
     assert page.evaluate("window.__marker") == "still here"
+    assert csp_violations() == []
     assert list(Comment.objects.values_list("body", "parent_id", "state")) == [
         ("复杂度是 $n^2$ 吗?", None, "public"),
         ("是的,**平方**。", stored.pk, "public"),

@@ -45,9 +45,11 @@ def open_note(page, live_server, note):
     page.wait_for_selector(".note__body .katex")
 
 
-def test_math_is_typeset_and_code_highlighted(page, live_server, math_note):
-    """KaTeX typesets inline and display math, no raw delimiters stay visible, code is coloured."""
+def test_math_is_typeset_and_code_highlighted(page, live_server, math_note, csp_violations):
+    """KaTeX typesets inline and display math, no raw delimiters stay visible, code is coloured;
+    the Content-Security-Policy lets KaTeX's fonts and style attributes through."""
     open_note(page, live_server, math_note)
+    page.evaluate("document.fonts.ready")
     body = page.locator(".note__body")
     assert body.locator(".katex").count() == 4
     assert body.locator(".katex-display").count() == 3
@@ -58,6 +60,28 @@ def test_math_is_typeset_and_code_highlighted(page, live_server, math_note):
     assert keyword.inner_text() == "import"
     assert keyword.evaluate("e => getComputedStyle(e).color") != "rgb(31, 35, 40)"
     assert page.locator(".note__summary .katex").count() == 1
+    space = body.locator(".katex .mspace").first  # KaTeX spaces it with a style attribute
+    assert space.get_attribute("style") == "margin-right: 0.2222em;"
+    assert space.evaluate("e => parseFloat(getComputedStyle(e).marginRight)") > 0
+    fonts = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert any(family.startswith("KaTeX") for family in fonts)
+    assert csp_violations() == []
+
+
+def test_policy_refuses_inline_script(page, live_server, math_note, csp_violations):
+    """An inline script added to the page does not run, and the refusal is seen."""
+    open_note(page, live_server, math_note)
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.__ran = true";
+            document.body.append(script);
+        }"""
+    )
+    assert page.evaluate("window.__ran") is None
+    assert any(line.startswith("script-src-elem") for line in csp_violations())
 
 
 def test_cjk_slug_url_opens_the_note(page, live_server, math_note):

@@ -1,0 +1,14 @@
+"""gunicorn's settings, from the environment: `gunicorn -c notesite/gunicorn.conf.py notesite.wsgi`.
+
+README.md (Production) lists the variables.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+accesslog = "-"  # stdout
+errorlog = "-"  # stderr
