@@ -210,11 +210,12 @@ def _peq(pattern):
     return masks
 
 
-def _myers_search(text, pattern):
+def _myers_search(text, pattern, anchored=False):
     """Yield (j, errors): the fewest edits turning `pattern` into a substring ending at text[j].
 
     Myers (1999) bit-vector algorithm in Hyyrö's formulation, semi-global: the match may start
-    anywhere. Python's integers hold the whole pattern in one bit vector.
+    anywhere, or only at text[0] when `anchored`. Python's integers hold the whole pattern in
+    one bit vector.
     """
     m = len(pattern)
     peq = _peq(pattern)
@@ -231,7 +232,7 @@ def _myers_search(text, pattern):
             score += 1
         elif mh & top:
             score -= 1
-        ph = (ph << 1) & full
+        ph = ((ph << 1) | anchored) & full
         mh = (mh << 1) & full
         pv = mh | (~(xv | ph) & full)
         mv = ph & xv
@@ -244,28 +245,9 @@ def _match_start(text, pattern, end, errors):
 
     The same algorithm run backwards from `end` over the reversed pattern, anchored at `end`.
     """
-    m = len(pattern)
-    window = text[max(0, end - m - errors) : end][::-1]
-    reversed_pattern = pattern[::-1]
-    peq = _peq(reversed_pattern)
-    full = (1 << m) - 1
-    top = 1 << (m - 1)
-    pv, mv, score = full, 0, m
-    best_length, best_score = 0, m
-    for j, char in enumerate(window):
-        eq = peq.get(char, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | (~(xh | pv) & full)
-        mh = pv & xh
-        if ph & top:
-            score += 1
-        elif mh & top:
-            score -= 1
-        ph = ((ph << 1) | 1) & full  # anchored: the alignment starts at `end`
-        mh = (mh << 1) & full
-        pv = mh | (~(xv | ph) & full)
-        mv = ph & xv
+    window = text[max(0, end - len(pattern) - errors) : end][::-1]
+    best_length, best_score = 0, len(pattern)
+    for j, score in _myers_search(window, pattern[::-1], anchored=True):
         if score <= best_score:
             best_length, best_score = j + 1, score
     return end - best_length
