@@ -44,7 +44,6 @@ from topics.models import Topic
 from . import search
 from .arxiv import parse_arxiv_id
 from .models import Note, Paper
-from .rendering import render_markdown
 
 BATCH_SIZE = 500
 NOTE_SUFFIXES = {".md", ".markdown"}
@@ -803,14 +802,15 @@ def tag_slug(name):
 
 def new_paper(ref):
     # Paper.save() is skipped by bulk_create: do its work here.
-    return Paper(
+    paper = Paper(
         arxiv_id=ref.arxiv_id,
         title=ref.title or ref.arxiv_id,
         authors=ref.authors,
         abstract=ref.abstract,
-        abstract_html=render_markdown(ref.abstract).html,
         published_on=ref.published_on,
     )
+    paper.render()
+    return paper
 
 
 COMPARED_FIELDS = ["title", "summary", "body", "status", "published_at", "topic_id", "paper_id"]

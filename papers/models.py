@@ -69,11 +69,15 @@ class Paper(models.Model):
 
     def save(self, *args, **kwargs):
         self.arxiv_id = arxiv.parse_arxiv_id(self.arxiv_id)
-        self.abstract_html = render_markdown(self.abstract).html
+        self.render()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("papers:paper", kwargs={"arxiv_id": self.arxiv_id})
+
+    def render(self):
+        """Fill the stored abstract HTML from its Markdown (bulk writers call this themselves)."""
+        self.abstract_html = render_markdown(self.abstract).html
 
     @property
     def abs_url(self):
