@@ -50,7 +50,6 @@ class CommentForm(forms.Form):
     def __init__(self, note, user, *args, **kwargs):
         self.note = note
         super().__init__(*args, **kwargs)
-        self.initial.update(abuse.security_data(self.target))
         if user.is_authenticated:
             del self.fields["name"], self.fields["email"]
 
@@ -95,13 +94,6 @@ class CommentForm(forms.Form):
             if error.code in REFUSED:
                 return error.messages[0]
         return None
-
-    def renewed(self):
-        """This bound form with a fresh timestamp, to show again with its errors."""
-        self.data = self.data.copy()
-        for name, value in abuse.security_data(self.target).items():
-            self.data[name] = str(value)
-        return self
 
 
 class CommentEditForm(forms.Form):

@@ -55,7 +55,7 @@ def form_errors(request, form):
         security = abuse.security_data(form.target)
         return JsonResponse({"error": first, "errors": errors, "security": security}, status=400)
     moderated = not request.user.is_authenticated and settings.COMMENTS_MODERATE_ANONYMOUS
-    context = {"form": form.renewed(), "note": form.note, "moderated": moderated}
+    context = {"form": form, "note": form.note, "moderated": moderated}
     return render(request, "annotations/comment_form_page.html", context, status=400)
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "topics",
     "papers",
     "annotations",
+    "notesite",  # last: its ready() wires the page cache to the apps above
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "notesite.middleware.ContentSecurityPolicyMiddleware",
+    # Below everything that sets headers and cookies, so cached pages get them fresh.
+    "papers.middleware.NoteViewsMiddleware",
+    "notesite.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "notesite.urls"
@@ -77,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notesite.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -128,10 +133,21 @@ SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "notesite")
 # them), else this process's memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if REDIS_URL
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": REDIS_URL,
+        # Several sites (or test runs) can share one Redis under different prefixes.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "notesite"),
+    }
 }
+
+# Whole pages for anonymous readers (notesite/pagecache.py): how long an entry lives, 0 for
+# no page cache. Saves make pages fresh at once; this only bounds how old view counts get.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Note views are counted in Redis and written to the database this often (papers/viewcounts.py).
+VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "60"))
 
 # Readers' accounts (annotations/account_urls.py) and email: printed to the console in
 # development, SMTP in production.

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
+from django.views.static import serve
 
 from annotations.abuse import limit_login_attempts
 from papers.sitemaps import SITEMAPS
@@ -22,6 +24,9 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
         name="robots",
     ),
+    # Images the importer copied into media storage. Several app servers share MEDIA_ROOT (a
+    # shared volume); a front proxy may serve it directly instead.
+    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
     path("accounts/", include("annotations.account_urls")),
     path("", include("annotations.urls")),
     path("", include("papers.urls")),

@@ -44,6 +44,7 @@ from topics.models import Topic
 from . import search
 from .arxiv import parse_arxiv_id
 from .models import Note, Paper
+from .signals import content_changed
 
 BATCH_SIZE = 500
 NOTE_SUFFIXES = {".md", ".markdown"}
@@ -981,6 +982,7 @@ def import_notes(paths, *, default_topic=None, dry_run=False, skip_invalid=False
             transaction.set_rollback(True)
         else:
             transaction.on_commit(partial(store_images, images))
+            content_changed.send(sender=Note)  # bulk writes send no model signals
     if report.problems and not skip_invalid:
         raise ImportFailed(report.problems)
     report.skipped = len(bad_paths)

@@ -102,6 +102,10 @@ class NoteQuerySet(models.QuerySet):
         """Notes any reader may see: published, and not dated in the future."""
         return self.filter(published_filter())
 
+    def scheduled(self):
+        """Published notes dated in the future: readers see them from `published_at` on."""
+        return self.filter(status=Note.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def cards(self):
         """What a listing card shows, in one query: no Markdown sources or rendered bodies."""
         return self.select_related("topic", "paper").defer(

@@ -93,6 +93,7 @@ from django.utils.safestring import SafeString, mark_safe
 from . import arxiv
 from .models import Note, Paper, SearchDocument
 from .rendering import collapse_whitespace, plain_text
+from .signals import content_changed
 
 MAX_QUERY_LENGTH = 100
 SNIPPET_LENGTH = 160
@@ -389,6 +390,7 @@ def rebuild_index(batch_size=500):
             with connection.cursor() as cursor:
                 for table in (FTS_TABLE, GRAMS_FTS_TABLE):
                     cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        content_changed.send(sender=SearchDocument)  # search results are pages too
 
 
 # --- keeping the index in step ---------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
@@ -11,6 +10,7 @@ from topics.models import Topic
 
 from . import search
 from .citations import cite_note
+from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
 
 
@@ -189,8 +189,9 @@ class NoteDetailView(generic.DetailView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        if self.object.is_public and request.method == "GET":
-            Note.objects.filter(pk=self.object.pk).update(view_count=F("view_count") + 1)
+        if self.object.is_public:
+            # Counted by NoteViewsMiddleware, also when the page comes from the page cache.
+            response[NoteViewsMiddleware.header] = str(self.object.pk)
         else:
             add_never_cache_headers(response)
         return response

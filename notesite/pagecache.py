@@ -1,0 +1,220 @@
+"""Whole pages for anonymous readers, kept in Django's cache and shared by every app server.
+
+What is cached: GET and HEAD requests that carry no session or messages cookie (so nothing
+on the page can be the reader's own; signed-in readers are never served from the cache) and
+no query parameters but `page` and `q`, answered 200 with no cookie, no `Vary` and nothing in
+`Cache-Control` that forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off.
+
+Freshness: every entry is stamped with the site's content version, a random token in the
+cache. Saving or deleting anything a page shows (notesite/apps.py lists the models; bulk
+writers send `papers.signals.content_changed`) draws a new token, so the next request of
+every page, on every app server, renders it again: a write is seen at once, never after a
+timeout. The token is drawn again after the transaction commits, since a request rendering
+between the write and the commit would otherwise store the old rows under the new token. The
+version also holds when the next scheduled note goes public; from then on, requests draw a
+new token.
+
+Per-request parts of a page (the CSRF token, the comment form's signed timestamp) are
+rendered as `<!--fill:name:argument-->` placeholders (`{% fill %}`, and `{% csrf_token %}`
+through `csrf_placeholder`) and filled in on every response, cached or not, by the functions
+registered with `register_filler()`. Escaped text can never contain `<!--`, so only the
+site's own templates can produce a placeholder.
+"""
+
+import hashlib
+import logging
+import re
+import secrets
+
+import redis
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
+# A cache or database that fails makes pages uncached, not errors (/healthz reports it).
+SERVICE_ERRORS = (redis.RedisError, OSError, DatabaseError)
+VERSION_KEY = "pagecache:version"
+CACHED_QUERY_PARAMETERS = {"page", "q"}
+UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)\b")
+PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")
+_fillers = {}
+
+
+# --- per-request parts ---------------------------------------------------------------------
+
+
+def placeholder(name, argument=""):
+    """What a template renders instead of a per-request value; `fill()` replaces it."""
+    return mark_safe(f"<!--fill:{name}:{argument}-->")
+
+
+def register_filler(name, function):
+    """`function(request, argument) -> str` gives the value of `placeholder(name, argument)`."""
+    _fillers[name] = function
+
+
+register_filler("csrf", lambda request, argument: get_token(request))
+
+
+def csrf_placeholder(request):
+    """Context processor, after Django's own: `{% csrf_token %}` renders a placeholder."""
+    return {"csrf_token": placeholder("csrf")}
+
+
+def fill(content, request):
+    if b"<!--fill:" not in content:
+        return content
+
+    def value(match):
+        name, argument = match[1].decode(), match[2].decode()
+        return _fillers[name](request, argument).encode()
+
+    return PLACEHOLDER.sub(value, content)
+
+
+# --- the content version -------------------------------------------------------------------
+
+
+def _next_publication():
+    from papers.models import Note  # papers imports this module to connect its models
+
+    scheduled = Note.objects.scheduled().order_by("published_at").first()
+    return scheduled.published_at.timestamp() if scheduled else None
+
+
+def new_version():
+    """Draw a new token: every cached page is stale from now on, on every app server."""
+    version = (secrets.token_hex(8), _next_publication())
+    cache.set(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def content_changed(**signal):
+    new_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(new_version)
+
+
+def invalidate_on(*models, ignored=frozenset()):
+    """Saving or deleting a row of `models` makes every cached page stale.
+
+    A save whose `update_fields` are all in `ignored` (fields no page must show at once)
+    changes nothing.
+    """
+
+    def saved(update_fields=None, **kwargs):
+        if not (update_fields and set(update_fields) <= ignored):
+            content_changed()
+
+    for model in models:
+        uid = f"pagecache.{model._meta.label}"
+        post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}.save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}.delete")
+
+
+def current_version(version):
+    if version is None or (version[1] is not None and version[1] <= timezone.now().timestamp()):
+        return new_version()
+    return version
+
+
+# --- entries -------------------------------------------------------------------------------
+
+
+def is_cacheable(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and request.GET.keys() <= CACHED_QUERY_PARAMETERS
+    )
+
+
+def entry_key(request):
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def lookup(request):
+    """The cached response to `request`, or None; remembers the version a new entry gets."""
+    key = entry_key(request)
+    found = cache.get_many([VERSION_KEY, key])
+    token = current_version(found.get(VERSION_KEY))[0]
+    request.page_cache_entry = (key, token)
+    entry = found.get(key)
+    if entry is None or entry[0] != token:
+        return None
+    _, status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for header, value in headers:
+        response[header] = value
+    return response
+
+
+def may_store(request, response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        and not UNCACHEABLE_CACHE_CONTROL.search(cache_control)
+        and not request.session.modified
+    )
+
+
+def store(request, response):
+    """Keep `response` (placeholders unfilled) under the version read before rendering it."""
+    key, token = request.page_cache_entry
+    entry = (token, response.status_code, list(response.items()), response.content)
+    cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers from the cache; fill every response's placeholders.
+
+    It comes after the middleware that sets headers and cookies (security, CSRF, CSP), so
+    cached responses get them too, fresh for each request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cacheable = is_cacheable(request)
+        response = self.cached(request) if cacheable else None
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+        else:
+            response = self.get_response(request)
+            if cacheable and may_store(request, response) and self.stored(request, response):
+                response["X-Page-Cache"] = "miss"
+        if not response.streaming:
+            response.content = fill(response.content, request)
+        return response
+
+    def cached(self, request):
+        try:
+            return lookup(request)
+        except SERVICE_ERRORS:
+            logger.exception("Page cache lookup failed; rendering %s", request.path)
+            request.page_cache_entry = None
+            return None
+
+    def stored(self, request, response):
+        if request.page_cache_entry is None:
+            return False
+        try:
+            store(request, response)
+            return True
+        except SERVICE_ERRORS:
+            logger.exception("Page cache store failed for %s", request.path)
+            return False

@@ -1,0 +1,260 @@
+"""The page cache (notesite/pagecache.py): anonymous readers get cached pages, always fresh.
+
+Each freshness test first requests every page that shows a note until it comes from the cache,
+then changes something and asserts that the very next request of each page shows the change.
+"""
+
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+from taggit.models import Tag
+
+from annotations import abuse, moderation, passages
+from annotations.models import Comment, Profile
+from papers import search
+from papers.models import Note
+
+NOTE_PAGES = [
+    "/",
+    "/?page=1",
+    "/topics/深度学习/",
+    "/tags/attention/",
+    "/papers/2308.02223/",
+    "/{year}/",
+    "/{year}/{month:02d}/",
+    "/{year}/{month:02d}/{day:02d}/",
+    "/notes/attention/",
+    "/search/?q=注意力",
+    "/feed/rss/",
+]
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def note(make_note, topic, paper):
+    return make_note(
+        title="注意力机制",
+        slug="attention",
+        topic=topic,
+        paper=paper,
+        tags=["attention"],
+        body="注意力的计算量随序列长度平方增长。",
+    )
+
+
+@pytest.fixture
+def reader(django_user_model):
+    user = django_user_model.objects.create_user("reader", "reader@example.com", "pw-Reader-1")
+    Profile.objects.create(user=user, display_name="小读者")
+    return user
+
+
+def pages(note):
+    local = timezone.localtime(note.published_at)
+    fields = {"year": local.year, "month": local.month, "day": local.day}
+    return [url.format(**fields) for url in NOTE_PAGES]
+
+
+def warm(client, urls):
+    """Request each page until the cache answers it."""
+    for url in urls:
+        client.get(url)
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "hit", url
+
+
+def assert_all_show(client, urls, text):
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
+
+
+def test_second_request_comes_from_the_cache_without_queries(
+    client, note, django_assert_num_queries
+):
+    """An anonymous reader's repeat request is answered from the cache: no SQL at all."""
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = client.get("/")
+    assert response["X-Page-Cache"] == "hit"
+    assert note.title in response.content.decode()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_saved_note_is_fresh_on_every_page(client, note):
+    urls = pages(note)
+    warm(client, urls)
+    note.title = "稀疏变换器"
+    note.save()
+    assert_all_show(client, urls, "稀疏变换器")
+
+
+def test_new_note_is_in_the_sitemap_and_feed(client, note, make_note):
+    warm(client, ["/sitemap.xml", "/feed/atom/"])
+    make_note(title="新笔记", slug="brand-new")
+    assert_all_show(client, ["/sitemap.xml", "/feed/atom/"], "brand-new")
+
+
+def test_deleted_note_is_gone_from_every_listing(client, note, make_note, topic):
+    make_note(title="另一篇", topic=topic)
+    warm(client, ["/", "/topics/深度学习/", "/search/?q=注意力"])
+    note.delete()
+    for url in ["/", "/topics/深度学习/", "/search/?q=注意力"]:
+        assert "注意力机制" not in client.get(url).content.decode(), url
+    assert client.get("/notes/attention/").status_code == 404
+
+
+def test_tag_renamed_is_fresh(client, note):
+    warm(client, ["/notes/attention/"])
+    Tag.objects.filter(name="attention").update(name="self-attention")  # no signal: admin saves
+    tag = Tag.objects.get(slug="attention")
+    tag.save()
+    assert_all_show(client, ["/notes/attention/"], "self-attention")
+
+
+def test_topic_renamed_is_fresh(client, note, topic):
+    warm(client, ["/", "/topics/"])
+    topic.name = "机器学习"
+    topic.save()
+    assert_all_show(client, ["/", "/topics/"], "机器学习")
+
+
+def test_new_comment_is_fresh_on_the_note_and_its_count_on_listings(client, note):
+    warm(client, ["/", "/notes/attention/"])
+    moderation.post_comment(note=note, body="平方复杂度怎么降?", user=None, name="路人乙")
+    # Anonymous comments wait for approval (`moderate` is a queryset update, no signal).
+    assert "平方复杂度怎么降" not in client.get("/notes/attention/").content.decode()
+    moderation.approve(Comment.objects.all())
+    assert_all_show(client, ["/notes/attention/"], "平方复杂度怎么降")
+    card = client.get("/").content.decode()
+    assert re.search(r'title="评论数">.*?</svg>1</span>', card), "the card counts 1 comment"
+
+
+def test_renamed_commenter_is_fresh(client, note, reader):
+    moderation.post_comment(note=note, body="写得好", user=reader)
+    warm(client, ["/notes/attention/"])
+    reader.profile.display_name = "老读者"
+    reader.profile.save()
+    assert_all_show(client, ["/notes/attention/"], "老读者")
+
+
+def test_new_public_annotation_is_fresh_in_the_api(client, note, reader):
+    url = "/notes/attention/annotations/"
+    warm(client, [url])
+    text = passages.note_text(note)
+    start = text.index("序列长度")
+    selector, errors = passages.clean_selector(
+        text, {"exact": "序列长度", "start": start, "end": start + 4}
+    )
+    assert not errors
+    passages.create_annotation(note, reader, selector, "n squared", "public")
+    assert_all_show(client, [url], "n squared")
+
+
+def test_bulk_writes_make_pages_fresh(client, note, admin_client, tmp_path):
+    """Writes without model signals: the admin's publish action, an import, a reindex."""
+    warm(client, ["/"])
+    draft = Note.objects.create(title="草稿变发布", slug="draft", status="draft", body="x")
+    assert "草稿变发布" not in client.get("/").content.decode()
+    admin_client.post("/admin/papers/note/", {"action": "publish", "_selected_action": [draft.pk]})
+    assert_all_show(client, ["/"], "草稿变发布")
+
+    (tmp_path / "imported.md").write_text("---\ntitle: 导入的笔记\n---\n正文", encoding="utf-8")
+    call_command("import_notes", str(tmp_path), verbosity=0)
+    assert_all_show(client, ["/"], "导入的笔记")
+
+    Note.objects.filter(pk=note.pk).update(body_html="<p>只在批量写入后可搜到的新词</p>")
+    warm(client, ["/search/?q=新词"])
+    search.rebuild_index()
+    assert_all_show(client, ["/search/?q=新词"], "注意力机制")
+
+
+def test_scheduled_note_appears_when_its_time_comes(client, note, make_note, monkeypatch):
+    make_note(title="定时发布", days_ago=-1)
+    warm(client, ["/"])
+    assert "定时发布" not in client.get("/").content.decode()
+    later = timezone.now() + timedelta(days=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert_all_show(client, ["/"], "定时发布")
+
+
+def test_signed_in_reader_is_never_served_nor_stored(client, note, reader):
+    """A signed-in reader gets their own page, and their page is never given to anyone."""
+    warm(client, ["/notes/attention/"])
+    client.force_login(reader)
+    response = client.get("/notes/attention/")
+    assert "X-Page-Cache" not in response
+    assert "小读者" in response.content.decode()
+    client.logout()
+    anonymous = client.get("/notes/attention/")
+    assert anonymous["X-Page-Cache"] == "hit"
+    assert "小读者" not in anonymous.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "cookies"),
+    [
+        ("/?utm_source=x", {}),
+        ("/notes/attention/?reply=1", {}),
+        ("/notes/missing/", {}),
+        ("/healthz", {}),
+        ("/", {"messages": "x"}),
+        ("/", {"sessionid": "x"}),
+    ],
+)
+def test_what_is_not_cached(client, note, url, cookies):
+    """Other query parameters, errors, never-cache pages, and readers with a session."""
+    client.cookies.load(cookies)
+    client.get(url)
+    assert "X-Page-Cache" not in client.get(url)
+
+
+def test_each_reader_gets_their_own_csrf_token_and_fresh_form_time(client, note, monkeypatch):
+    """The cached note page's forms are filled per response, and a comment posts from it."""
+    monkeypatch.setattr(abuse, "clock", lambda: 1_800_000_000)
+    client.get("/notes/attention/")
+    monkeypatch.setattr(abuse, "clock", lambda: 1_800_000_100)
+    page = client.get("/notes/attention/")
+    assert page["X-Page-Cache"] == "hit"
+    html = page.content.decode()
+    assert "<!--fill:" not in html
+    assert 'name="timestamp" value="1800000100"' in html
+    token = TOKEN.search(html)[1]
+    assert TOKEN.search(client.__class__().get("/notes/attention/").content.decode())[1] != token
+
+    monkeypatch.setattr(abuse, "clock", lambda: 1_800_000_110)
+    form = dict(re.findall(r'name="(timestamp|security_hash)" value="([^"]+)"', html))
+    posted = client.__class__(enforce_csrf_checks=True)
+    posted.cookies = client.cookies
+    response = posted.post(
+        "/notes/attention/comments/",
+        {"csrfmiddlewaretoken": token, "body": "缓存页上发的评论", "name": "路人丙", **form},
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "缓存页上发的评论"
+
+
+def test_a_failing_cache_serves_pages_uncached(client, note):
+    broken = redis.ConnectionError("redis is down")
+    with (
+        mock.patch.object(cache, "get_many", side_effect=broken),
+        mock.patch.object(cache, "set", side_effect=broken),
+    ):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert note.title in response.content.decode()
+    assert "X-Page-Cache" not in response
+
+
+def test_page_cache_off(client, note, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
