@@ -1,6 +1,7 @@
 """Production settings: `check --deploy` is clean, and unsafe configurations refuse to start."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,13 @@ def test_development_defaults_need_no_environment():
     """With no variables set, the project starts on its development defaults."""
     result = manage("check")
     assert result.returncode == 0, result.stderr
+
+
+def test_readme_lists_every_environment_variable():
+    """Each variable the settings or gunicorn's configuration read has a row in README.md."""
+    sources = (PROJECT / "notesite" / "settings.py").read_text()
+    sources += (PROJECT / "notesite" / "gunicorn.conf.py").read_text()
+    read = set(re.findall(r'(?:environ\.get|env_bool|env_list)\("([A-Z_]+)"', sources))
+    readme = (PROJECT / "README.md").read_text()
+    assert read > {"DEBUG", "REDIS_URL", "GUNICORN_WORKERS"}
+    assert {name for name in read if f"`{name}`" not in readme} == set()
