@@ -6,12 +6,18 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "读者贡献"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save, pre_save
 
+        from papers import versions
         from papers.models import Note
 
         from . import moderation, passages
-        from .models import Comment, PendingComment
+        from .models import Annotation, Comment, PendingComment, Profile
+
+        # What readers see of people is their display name: logins and passwords show nowhere.
+        versions.invalidate_on(Comment, PendingComment, Annotation, Profile)
+        versions.invalidate_on(get_user_model(), ignored={"last_login", "password"})
 
         # Deleting rows (admin, or a note or parent cascading) keeps Note.comment_count right.
         for model in (Comment, PendingComment):

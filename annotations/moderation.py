@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from papers import versions
 from papers.models import Note
-from papers.signals import content_changed
 
 from .models import Comment, display_name
 
@@ -89,7 +89,7 @@ def moderate(comments, state):
         locked = Comment.objects.filter(pk__in=comments.values("pk")).select_for_update()
         rows = list(locked.exclude(state=state).values_list("pk", "note_id", "state"))
         Comment.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(state=state)
-        content_changed.send(sender=Comment)  # update() sends no model signals
+        versions.changed()  # update() sends no model signals
         deltas = Counter()
         for _, note_id, old in rows:
             deltas[note_id] += (state == State.PUBLIC) - (old == State.PUBLIC)

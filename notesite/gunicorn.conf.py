@@ -12,3 +12,6 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr
+# gunicorn's control socket has one default path per user: a second server on the same host
+# would take it over, and the first to stop would delete it. Nothing here uses it.
+control_socket_disable = True

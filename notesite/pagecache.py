@@ -5,14 +5,9 @@ on the page can be the reader's own; signed-in readers are never served from the
 no query parameters but `page` and `q`, answered 200 with no cookie, no `Vary` and nothing in
 `Cache-Control` that forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off.
 
-Freshness: every entry is stamped with the site's content version, a random token in the
-cache. Saving or deleting anything a page shows (notesite/apps.py lists the models; bulk
-writers send `papers.signals.content_changed`) draws a new token, so the next request of
-every page, on every app server, renders it again: a write is seen at once, never after a
-timeout. The token is drawn again after the transaction commits, since a request rendering
-between the write and the commit would otherwise store the old rows under the new token. The
-version also holds when the next scheduled note goes public; from then on, requests draw a
-new token.
+Freshness: every entry is stamped with the token of `papers.versions`, which every write of
+anything a page shows replaces (and a scheduled note's time), so the next request of every
+page, on every app server, renders it again: a write is seen at once, never after a timeout.
 
 Per-request parts of a page (the CSRF token, the comment form's signed timestamp) are
 rendered as `<!--fill:name:argument-->` placeholders (`{% fill %}`, and `{% csrf_token %}`
@@ -24,23 +19,21 @@ site's own templates can produce a placeholder.
 import hashlib
 import logging
 import re
-import secrets
 
 import redis
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone
 from django.utils.safestring import mark_safe
+
+from papers import versions
 
 logger = logging.getLogger(__name__)
 # A cache or database that fails makes pages uncached, not errors (/healthz reports it).
 SERVICE_ERRORS = (redis.RedisError, OSError, DatabaseError)
-VERSION_KEY = "pagecache:version"
 CACHED_QUERY_PARAMETERS = {"page", "q"}
 UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)\b")
 PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")
@@ -79,52 +72,6 @@ def fill(content, request):
     return PLACEHOLDER.sub(value, content)
 
 
-# --- the content version -------------------------------------------------------------------
-
-
-def _next_publication():
-    from papers.models import Note  # papers imports this module to connect its models
-
-    scheduled = Note.objects.scheduled().order_by("published_at").first()
-    return scheduled.published_at.timestamp() if scheduled else None
-
-
-def new_version():
-    """Draw a new token: every cached page is stale from now on, on every app server."""
-    version = (secrets.token_hex(8), _next_publication())
-    cache.set(VERSION_KEY, version, timeout=None)
-    return version
-
-
-def content_changed(**signal):
-    new_version()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(new_version)
-
-
-def invalidate_on(*models, ignored=frozenset()):
-    """Saving or deleting a row of `models` makes every cached page stale.
-
-    A save whose `update_fields` are all in `ignored` (fields no page must show at once)
-    changes nothing.
-    """
-
-    def saved(update_fields=None, **kwargs):
-        if not (update_fields and set(update_fields) <= ignored):
-            content_changed()
-
-    for model in models:
-        uid = f"pagecache.{model._meta.label}"
-        post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}.save")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}.delete")
-
-
-def current_version(version):
-    if version is None or (version[1] is not None and version[1] <= timezone.now().timestamp()):
-        return new_version()
-    return version
-
-
 # --- entries -------------------------------------------------------------------------------
 
 
@@ -146,8 +93,8 @@ def entry_key(request):
 def lookup(request):
     """The cached response to `request`, or None; remembers the version a new entry gets."""
     key = entry_key(request)
-    found = cache.get_many([VERSION_KEY, key])
-    token = current_version(found.get(VERSION_KEY))[0]
+    found = cache.get_many([versions.KEY, key])
+    token = versions.current(found.get(versions.KEY))
     request.page_cache_entry = (key, token)
     entry = found.get(key)
     if entry is None or entry[0] != token:

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "topics",
     "papers",
     "annotations",
-    "notesite",  # last: its ready() wires the page cache to the apps above
+    "notesite",  # the page cache's template tag and fillers
 ]
 
 MIDDLEWARE = [

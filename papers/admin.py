@@ -3,8 +3,8 @@ from django.forms import Script
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from . import versions
 from .models import Note, Paper
-from .signals import content_changed
 
 
 class NoteInline(admin.TabularInline):
@@ -82,5 +82,5 @@ class NoteAdmin(admin.ModelAdmin):
 
     def _set_status(self, request, queryset, status):
         count = queryset.exclude(status=status).update(status=status)
-        content_changed.send(sender=Note)  # update() sends no model signals
+        versions.changed()  # update() sends no model signals
         self.message_user(request, f"{count} 篇笔记已设为“{status.label}”。", messages.SUCCESS)

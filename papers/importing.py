@@ -41,10 +41,9 @@ from taggit.models import Tag
 
 from topics.models import Topic
 
-from . import search
+from . import search, versions
 from .arxiv import parse_arxiv_id
 from .models import Note, Paper
-from .signals import content_changed
 
 BATCH_SIZE = 500
 NOTE_SUFFIXES = {".md", ".markdown"}
@@ -982,7 +981,7 @@ def import_notes(paths, *, default_topic=None, dry_run=False, skip_invalid=False
             transaction.set_rollback(True)
         else:
             transaction.on_commit(partial(store_images, images))
-            content_changed.send(sender=Note)  # bulk writes send no model signals
+            versions.changed()  # bulk writes send no model signals
     if report.problems and not skip_invalid:
         raise ImportFailed(report.problems)
     report.skipped = len(bad_paths)

@@ -90,10 +90,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from . import arxiv
+from . import arxiv, versions
 from .models import Note, Paper, SearchDocument
 from .rendering import collapse_whitespace, plain_text
-from .signals import content_changed
 
 MAX_QUERY_LENGTH = 100
 SNIPPET_LENGTH = 160
@@ -390,7 +389,7 @@ def rebuild_index(batch_size=500):
             with connection.cursor() as cursor:
                 for table in (FTS_TABLE, GRAMS_FTS_TABLE):
                     cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
-        content_changed.send(sender=SearchDocument)  # search results are pages too
+        versions.changed()  # search results are pages too
 
 
 # --- keeping the index in step ---------------------------------------------------------------

@@ -1,17 +1,41 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
+import hashlib
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.views import generic
 from taggit.models import Tag
 
 from topics.models import Topic
 
-from . import search
+from . import search, versions
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
+
+COUNT_SECONDS = 3600
+
+
+class CountedOncePaginator(Paginator):
+    """A paginator that counts its listing once per content version (papers/versions.py).
+
+    Counting every note of a listing grows with the notes; the count changes only when the
+    version does, so it is kept in the cache under `count_key` and the version's token.
+    """
+
+    def __init__(self, *args, count_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        key = f"listing-count:{versions.current()}:{self.count_key}"
+        return cache.get_or_set(key, lambda: Paginator.count.func(self), COUNT_SECONDS)
 
 
 class NoteListMixin:
@@ -23,6 +47,11 @@ class NoteListMixin:
 
     def get_queryset(self):
         return Note.objects.published().cards()
+
+    def get_paginator(self, *args, **kwargs):
+        listing = f"{self.request.path}?{self.request.GET.get('q', '')}"
+        count_key = hashlib.sha256(listing.encode()).hexdigest()
+        return CountedOncePaginator(*args, count_key=count_key, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.get_heading(), **kwargs)

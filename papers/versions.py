@@ -1,0 +1,61 @@
+"""The version of what readers see: a random token in Django's cache, shared by app servers.
+
+Whatever keeps copies of pages or parts of them (notesite's page cache, listing counts) stamps
+them with the token and drops copies with another. Saving or deleting a row that any page
+shows draws a new token: papers and annotations connect their models with `invalidate_on()`,
+and writes that send no model signals (bulk imports, queryset updates) call `changed()`. The
+token is drawn again once the transaction commits, since a request between the write and the
+commit would otherwise store the old rows under the new token. The version also holds when
+the next scheduled note goes public; from that time on, the next request draws a new token.
+"""
+
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+KEY = "content-version"
+
+
+def new():
+    """Draw a new token (every copy is stale from now on) and return the version."""
+    from .models import Note  # models import this module
+
+    scheduled = Note.objects.scheduled().order_by("published_at").first()
+    version = (secrets.token_hex(8), scheduled.published_at.timestamp() if scheduled else None)
+    cache.set(KEY, version, timeout=None)
+    return version
+
+
+def current(version=...):
+    """The current token; `version` is the cache's value of KEY when the caller fetched it."""
+    if version is ...:
+        version = cache.get(KEY)
+    if version is None or (version[1] is not None and version[1] <= timezone.now().timestamp()):
+        version = new()
+    return version[0]
+
+
+def changed(**signal):
+    new()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(new)
+
+
+def invalidate_on(*models, ignored=frozenset()):
+    """Saving or deleting a row of `models` draws a new token.
+
+    A save whose `update_fields` are all in `ignored` (fields no page must show at once, like
+    counters and login times) changes nothing.
+    """
+
+    def saved(update_fields=None, **kwargs):
+        if not (update_fields and set(update_fields) <= ignored):
+            changed()
+
+    for model in models:
+        uid = f"versions.{model._meta.label}"
+        post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}.save")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}.delete")
