@@ -1,4 +1,3 @@
-import os
 import secrets
 from datetime import timedelta
 
@@ -8,6 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from papers.models import Note, Paper
+from tests.services import REDIS_URL, redis_missing, require_service
 from topics.models import Topic
 
 
@@ -24,30 +24,18 @@ def empty_cache():
     cache.clear()
 
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def require_service(reason):
-    """Skip for want of a service, or fail where it must be (CI sets REQUIRE_SERVICES=1)."""
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def redis_url(settings):
     """Redis at 127.0.0.1:6379 for this test, under a key prefix of its own, deleted after."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        require_service(f"Redis at {REDIS_URL} does not answer ({error})")
+    if missing := redis_missing():
+        require_service(missing)
     prefix = f"test-{secrets.token_hex(6)}"
     settings.REDIS_URL = REDIS_URL
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "KEY_PREFIX": prefix},
     }
     yield REDIS_URL
+    client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
 

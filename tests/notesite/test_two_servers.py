@@ -8,7 +8,6 @@ Needs PostgreSQL as the test database and Redis on 127.0.0.1:6379; skipped witho
 unless REQUIRE_SERVICES=1 (CI's PostgreSQL run), which makes their absence a failure.
 """
 
-import os
 import secrets
 import time
 from urllib.parse import quote
@@ -20,8 +19,8 @@ from django.db import connection
 
 from annotations.models import Profile
 from tests.notesite.servers import Client, gunicorns, production_env
+from tests.services import REDIS_URL, redis_missing, require_service
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "Transformer-2017"
 LOGIN_RATE_PER_USERNAME = 3  # attempts per window, in both servers' settings
 READERS_LOGIN = ("/accounts/login/", ("class", "form"))
@@ -31,21 +30,16 @@ ADMIN_LOGIN = ("/admin/login/", ("id", "login-form"))
 def missing_services():
     if connection.vendor != "postgresql":
         yield "the test database is not PostgreSQL (DATABASE_URL=postgres://...)"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-    except redis.RedisError as error:
-        yield f"Redis at {REDIS_URL} does not answer ({error})"
+    if missing := redis_missing():
+        yield missing
 
 
 # Session-scoped, so that it runs before the costly session fixtures (the test database,
 # collectstatic) the servers need.
 @pytest.fixture(scope="session", autouse=True)
 def services():
-    missing = "; ".join(missing_services())
-    if missing and os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"REQUIRE_SERVICES=1, but {missing}")
-    if missing:
-        pytest.skip(missing)
+    if missing := "; ".join(missing_services()):
+        require_service(missing)
 
 
 def shared_database_url():

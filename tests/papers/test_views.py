@@ -720,3 +720,19 @@ def test_malformed_arxiv_id_in_paper_url_is_404(client, db):
     """A paper URL whose id is not an arXiv id is a 404, not a 500."""
     assert client.get("/papers/not-an-id/").status_code == 404
     assert client.get("/papers/not-an-id.bib").status_code == 404
+
+
+def test_listing_is_counted_once_per_content_version(
+    client, make_note, settings, django_assert_num_queries
+):
+    """Paging needs the number of notes: counted once, again only after a note changes."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    for _ in range(12):
+        make_note()
+    with django_assert_num_queries(1):  # the count: 12 notes make one page
+        assert client.get("/?page=2").status_code == 404
+    with django_assert_num_queries(1):  # the page; the count is known
+        client.get("/")
+    make_note(title="第十三篇", days_ago=30)
+    with django_assert_num_queries(2):
+        assert "第十三篇" in client.get("/?page=2").content.decode()
