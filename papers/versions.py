@@ -38,6 +38,12 @@ def current(version=...):
     return version[0]
 
 
+def cached(name, compute, timeout=3600):
+    """`compute()`, kept in the cache until the version changes: for work that grows with the
+    notes (counts, the months that have notes) on pages that would otherwise redo it."""
+    return cache.get_or_set(f"{name}:{current()}", compute, timeout)
+
+
 def changed(**signal):
     new()
     if transaction.get_connection().in_atomic_block:

@@ -2,7 +2,6 @@
 
 import hashlib
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,14 +17,12 @@ from .citations import cite_note
 from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
 
-COUNT_SECONDS = 3600
-
 
 class CountedOncePaginator(Paginator):
     """A paginator that counts its listing once per content version (papers/versions.py).
 
     Counting every note of a listing grows with the notes; the count changes only when the
-    version does, so it is kept in the cache under `count_key` and the version's token.
+    version does.
     """
 
     def __init__(self, *args, count_key, **kwargs):
@@ -34,8 +31,7 @@ class CountedOncePaginator(Paginator):
 
     @cached_property
     def count(self):
-        key = f"listing-count:{versions.current()}:{self.count_key}"
-        return cache.get_or_set(key, lambda: Paginator.count.func(self), COUNT_SECONDS)
+        return versions.cached(f"count:{self.count_key}", lambda: Paginator.count.func(self))
 
 
 class NoteListMixin:
@@ -159,7 +155,7 @@ class TopicListView(generic.ListView):
 
     def get_queryset(self):
         topics = Topic.objects.annotate(note_count=count_published_notes())
-        return topics.order_by(*Topic._meta.ordering)
+        return versions.cached("topics", lambda: list(topics.order_by(*Topic._meta.ordering)))
 
 
 class ArchiveView(generic.ListView):
@@ -169,7 +165,7 @@ class ArchiveView(generic.ListView):
     context_object_name = "months"
 
     def get_queryset(self):
-        return Note.objects.published().month_counts()
+        return versions.cached("months", lambda: list(Note.objects.published().month_counts()))
 
 
 class DateArchiveMixin(NoteListMixin):
@@ -177,6 +173,16 @@ class DateArchiveMixin(NoteListMixin):
     month_format = "%m"
     day_format = "%d"
     allow_empty = False
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The periods that have notes (only the year page lists them: its months)."""
+        if date_type is None and self.get_date_list_period() != "month":
+            return None  # a month's days or a day's day: no page shows them
+
+        def periods():
+            return list(super(DateArchiveMixin, self).get_date_list(queryset, date_type, ordering))
+
+        return versions.cached(f"periods:{self.request.path}", periods)
 
 
 class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):

@@ -21,7 +21,7 @@ PAPERS_QUERIES = 2  # page count, papers with counts
 TOPICS_QUERIES = 1  # topics with counts
 ARCHIVE_QUERIES = 1  # month counts
 YEAR_QUERIES = 6  # non-empty check, month list, previous/next year, page count, cards
-MONTH_QUERIES = 6  # non-empty check, day list, previous/next month, page count, cards
+MONTH_QUERIES = 5  # non-empty check, previous/next month, page count, cards
 DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, cards
 NOTE_QUERIES = 6  # note+topic+paper, its tags, previous, next, view count update, comments
 
