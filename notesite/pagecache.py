@@ -20,7 +20,6 @@ import hashlib
 import logging
 import re
 
-import redis
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -32,8 +31,8 @@ from django.utils.safestring import mark_safe
 from papers import versions
 
 logger = logging.getLogger(__name__)
-# A cache or database that fails makes pages uncached, not errors (/healthz reports it).
-SERVICE_ERRORS = (redis.RedisError, OSError, DatabaseError)
+# A database that fails while the content version is drawn makes pages uncached, not errors
+# (/healthz reports it); a failing Redis is a cache that misses (notesite/cache.py).
 CACHED_QUERY_PARAMETERS = {"page", "q"}
 UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)\b")
 PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")
@@ -151,7 +150,7 @@ class PageCacheMiddleware:
     def cached(self, request):
         try:
             return lookup(request)
-        except SERVICE_ERRORS:
+        except DatabaseError:
             logger.exception("Page cache lookup failed; rendering %s", request.path)
             request.page_cache_entry = None
             return None
@@ -162,6 +161,6 @@ class PageCacheMiddleware:
         try:
             store(request, response)
             return True
-        except SERVICE_ERRORS:
+        except DatabaseError:
             logger.exception("Page cache store failed for %s", request.path)
             return False

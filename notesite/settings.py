@@ -134,7 +134,7 @@ SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "notesite")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        "BACKEND": "notesite.cache.ResilientRedisCache"
         if REDIS_URL
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL,
@@ -142,6 +142,9 @@ CACHES = {
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "notesite"),
     }
 }
+if REDIS_URL:
+    # A Redis that hangs costs a request half a second, then counts as down (notesite/cache.py).
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 # Whole pages for anonymous readers (notesite/pagecache.py): how long an entry lives, 0 for
 # no page cache. Saves make pages fresh at once; this only bounds how old view counts get.

@@ -6,6 +6,7 @@ class PapersConfig(AppConfig):
     verbose_name = "论文与笔记"
 
     def ready(self):
+        from django.core.signals import request_finished, request_started
         from taggit.models import Tag, TaggedItem
 
         from topics.models import Topic
@@ -14,4 +15,6 @@ class PapersConfig(AppConfig):
         from .models import Note, Paper
 
         search.connect_signals()
+        request_started.connect(versions.request_started, dispatch_uid="versions.started")
+        request_finished.connect(versions.request_finished, dispatch_uid="versions.finished")
         versions.invalidate_on(Note, Paper, Topic, Tag, TaggedItem, ignored={"view_count"})

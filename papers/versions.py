@@ -10,6 +10,7 @@ the next scheduled note goes public; from that time on, the next request draws a
 """
 
 import secrets
+import threading
 
 from django.core.cache import cache
 from django.db import transaction
@@ -17,6 +18,22 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 KEY = "content-version"
+# The token a request has read, so that its page cache, counts and cards ask the cache once.
+_request = threading.local()
+
+
+def request_started(**signal):
+    _request.active, _request.token = True, None
+
+
+def request_finished(**signal):
+    _request.active, _request.token = False, None
+
+
+def _remember(token):
+    if getattr(_request, "active", False):
+        _request.token = token
+    return token
 
 
 def new():
@@ -26,16 +43,19 @@ def new():
     scheduled = Note.objects.scheduled().order_by("published_at").first()
     version = (secrets.token_hex(8), scheduled.published_at.timestamp() if scheduled else None)
     cache.set(KEY, version, timeout=None)
+    _remember(version[0])
     return version
 
 
 def current(version=...):
     """The current token; `version` is the cache's value of KEY when the caller fetched it."""
     if version is ...:
+        if token := getattr(_request, "token", None):
+            return token
         version = cache.get(KEY)
     if version is None or (version[1] is not None and version[1] <= timezone.now().timestamp()):
         version = new()
-    return version[0]
+    return _remember(version[0])
 
 
 def cached(name, compute, timeout=3600):
