@@ -25,7 +25,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.safestring import mark_safe
 
 from papers import versions
@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 CACHED_QUERY_PARAMETERS = {"page", "q"}
 UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)\b")
 PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")
+PLACEHOLDER_START = b"<!--fill:"
 _fillers = {}
 
 
@@ -61,7 +62,7 @@ def csrf_placeholder(request):
 
 
 def fill(content, request):
-    if b"<!--fill:" not in content:
+    if PLACEHOLDER_START not in content:
         return content
 
     def value(match):
@@ -125,42 +126,55 @@ def store(request, response):
 
 
 class PageCacheMiddleware:
-    """Serve anonymous readers from the cache; fill every response's placeholders.
+    """Answer anonymous readers from the cache, before the session, CSRF, auth and messages
+    middleware: a cached page needs none of them. Those below run for pages being rendered.
 
-    It comes after the middleware that sets headers and cookies (security, CSRF, CSP), so
-    cached responses get them too, fresh for each request.
+    The security, framing and CSP headers and the view counter come from middleware above
+    this one, so cached pages get them fresh. A page with placeholders (a form) gets its CSRF
+    token as the CSRF middleware would give it, through that middleware's own steps.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request):
+        request.page_cache_entry = None
+        if is_cacheable(request):
+            try:
+                response = lookup(request)
+            except DatabaseError:  # drawing a new version needs the database; /healthz says so
+                logger.exception("Page cache lookup failed; rendering %s", request.path)
+                response = None
+            if response is not None:
+                response["X-Page-Cache"] = "hit"
+                return self.filled(request, response)
+        return self.get_response(request)
+
+    def filled(self, request, response):
+        if PLACEHOLDER_START in response.content:
+            self.csrf.process_request(request)
+            response.content = fill(response.content, request)
+            response = self.csrf.process_response(request, response)
+        response["Content-Length"] = str(len(response.content))
+        return response
+
+
+class PageStoreMiddleware:
+    """Keep rendered pages the cache may serve, and fill every response's placeholders.
+
+    Last in MIDDLEWARE, so it sees the view's response before other middleware adds cookies
+    or `Vary` for this request only.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        cacheable = is_cacheable(request)
-        response = self.cached(request) if cacheable else None
-        if response is not None:
-            response["X-Page-Cache"] = "hit"
-        else:
-            response = self.get_response(request)
-            if cacheable and may_store(request, response) and self.stored(request, response):
-                response["X-Page-Cache"] = "miss"
+        response = self.get_response(request)
+        if getattr(request, "page_cache_entry", None) and may_store(request, response):
+            store(request, response)
+            response["X-Page-Cache"] = "miss"
         if not response.streaming:
             response.content = fill(response.content, request)
         return response
-
-    def cached(self, request):
-        try:
-            return lookup(request)
-        except DatabaseError:
-            logger.exception("Page cache lookup failed; rendering %s", request.path)
-            request.page_cache_entry = None
-            return None
-
-    def stored(self, request, response):
-        if request.page_cache_entry is None:
-            return False
-        try:
-            store(request, response)
-            return True
-        except DatabaseError:
-            logger.exception("Page cache store failed for %s", request.path)
-            return False

@@ -56,16 +56,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "notesite.middleware.ContentSecurityPolicyMiddleware",
+    "papers.middleware.NoteViewsMiddleware",
+    # Cached pages for anonymous readers are answered here, with the headers above; the
+    # middleware below runs only for pages being rendered (notesite/pagecache.py).
+    "notesite.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "notesite.middleware.ContentSecurityPolicyMiddleware",
-    # Below everything that sets headers and cookies, so cached pages get them fresh.
-    "papers.middleware.NoteViewsMiddleware",
-    "notesite.pagecache.PageCacheMiddleware",
+    "notesite.pagecache.PageStoreMiddleware",
 ]
 
 ROOT_URLCONF = "notesite.urls"
