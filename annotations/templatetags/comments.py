@@ -1,13 +1,19 @@
 """`{% comment_section note %}`: the discussion under a note, as django-contrib-comments does it.
 
 The note page (papers) loads this library, so papers never imports annotations. One query
-fetches the thread (see CommentQuerySet.thread); the count is the note's own counter.
+fetches the thread (see CommentQuerySet.thread); the count is the note's own counter. What
+anonymous readers see of the thread is the same for all of them: it is rendered once per
+content version (papers/versions.py) and kept in the cache.
 """
 
 from collections import defaultdict
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from papers import versions
 
 from ..forms import CommentForm
 from ..models import Comment
@@ -31,22 +37,36 @@ def build_thread(comments, user):
     return shown
 
 
+def render_list(note, comments):
+    context = {"note": note, "comments": comments, "allow_replies": True}
+    return mark_safe(render_to_string("annotations/includes/comment_list.html", context).strip())
+
+
 @register.inclusion_tag("annotations/comment_section.html", takes_context=True)
 def comment_section(context, note):
     request = context["request"]
     user = request.user
     if not note.is_public:  # a staff preview: no discussion yet
         return {"open": False}
-    comments = build_thread(Comment.objects.thread(note, pending_ids(request)), user)
-    wanted = request.GET.get("reply", "")
-    reply_to = next(
-        (c for c in comments if str(c.pk) == wanted and c.state == Comment.State.PUBLIC), None
-    )
+    pending, wanted = pending_ids(request), request.GET.get("reply", "")
+    reply_to = None
+    if user.is_authenticated or pending or wanted:
+        comments = build_thread(Comment.objects.thread(note, pending), user)
+        reply_to = next(
+            (c for c in comments if str(c.pk) == wanted and c.state == Comment.State.PUBLIC), None
+        )
+        listing = render_list(note, comments)
+    else:  # the same for every anonymous reader: rendered once per content version
+
+        def anonymous_list():
+            return render_list(note, build_thread(Comment.objects.thread(note, []), user))
+
+        listing = versions.cached(f"comments:{note.pk}", anonymous_list)
     form = CommentForm(note, user, initial={"parent": reply_to.pk if reply_to else None})
     return {
         "open": True,
         "note": note,
-        "comments": comments,
+        "comment_list": listing,
         "form": form,
         "reply_to": reply_to,
         "allow_replies": True,
