@@ -53,7 +53,14 @@ def register_filler(name, function):
     _fillers[name] = function
 
 
-register_filler("csrf", lambda request, argument: get_token(request))
+def csrf_token(request, argument):
+    """One token for every form of a response: each get_token() masks the secret anew."""
+    if not hasattr(request, "filled_csrf_token"):
+        request.filled_csrf_token = get_token(request)
+    return request.filled_csrf_token
+
+
+register_filler("csrf", csrf_token)
 
 
 def csrf_placeholder(request):
