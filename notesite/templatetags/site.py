@@ -1,0 +1,21 @@
+import functools
+
+from django import template
+from django.urls import get_script_prefix, reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def site_url(name):
+    """`{% url name %}` for a URL without arguments, reversed once per process.
+
+    base.html links a dozen such URLs on every page, and reverse() takes ~0.1 ms each: a
+    tenth of rendering an uncached listing.
+    """
+    return _reverse(name, get_script_prefix())
+
+
+@functools.cache
+def _reverse(name, script_prefix):  # the prefix, which reverse() reads itself, keys the cache
+    return reverse(name)
