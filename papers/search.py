@@ -75,6 +75,7 @@ Reader annotations (a later issue) belong in their own document table with their
 visibility rule (`.visible_to(user)`), searched beside notes, never folded into these rows.
 """
 
+import hashlib
 import operator
 import re
 import unicodedata
@@ -150,7 +151,8 @@ def search_notes(query):
 
     Paginate it like a queryset: finding and ranking every match is one query (the substring
     test runs once, not again for a count), and each page's notes, with their search rows for
-    snippets, are one more.
+    snippets, are one more. The ranking reads every match, so it grows with the notes; it is
+    kept per query and content version (papers/versions.py), for the next pages and readers.
     """
     ranked = (
         Note.objects.published()
@@ -159,18 +161,19 @@ def search_notes(query):
         .order_by("search_rank", "-published_at", "-id")
         .values_list("pk", flat=True)
     )
-    return RankedNotes(ranked)
+    return RankedNotes(ranked, f"search:{hashlib.sha256(query.encode()).hexdigest()}")
 
 
 class RankedNotes(Sequence):
     """Notes in the order of a queryset of their ids; slicing fetches only the slice's notes."""
 
-    def __init__(self, ranked_ids):
+    def __init__(self, ranked_ids, cache_name):
         self.ranked_ids = ranked_ids
+        self.cache_name = cache_name
 
     @cached_property
     def ids(self):
-        return list(self.ranked_ids)
+        return versions.cached(self.cache_name, lambda: list(self.ranked_ids))
 
     def __len__(self):
         return len(self.ids)

@@ -104,6 +104,7 @@ def run_backend(backend, sizes, runs):
         recreate_postgres_database(server, BENCH_DATABASE)
         os.environ["DATABASE_URL"] = postgres_url(server, BENCH_DATABASE)
     os.environ["MEDIA_ROOT"] = scratch
+    os.environ["PAGE_CACHE_SECONDS"] = "0"  # time rendering, not the page cache's hits
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notesite.settings")
     import django

@@ -751,3 +751,14 @@ def test_postgresql_grams_index_keeps_a_small_pending_list(db):
             "SELECT reloptions FROM pg_class WHERE oid = 'papers_searchdocument_grams'::regclass"
         )
         assert cursor.fetchone() == (["gin_pending_list_limit=256"],)
+
+
+def test_ranking_is_kept_until_notes_change(client, make_note, settings, django_assert_num_queries):
+    """A query's ranking is computed once per content version; a new match joins it at once."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders the page
+    make_note(title="第一篇", body=SENTENCE)
+    assert results(client, "对比学习") == ["第一篇"]
+    with django_assert_num_queries(1):  # the page's notes; the ranking is known
+        client.get("/search/", {"q": "对比学习"})
+    make_note(title="第二篇", body=SENTENCE, days_ago=0.5)
+    assert results(client, "对比学习") == ["第二篇", "第一篇"]
