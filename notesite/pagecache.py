@@ -68,15 +68,20 @@ def csrf_placeholder(request):
     return {"csrf_token": placeholder("csrf")}
 
 
-def fill(content, request):
-    if PLACEHOLDER_START not in content:
-        return content
+def has_placeholders(response):
+    return not response.streaming and PLACEHOLDER_START in response.content
+
+
+def fill(response, request):
+    """Put this request's values in place of `response`'s placeholders."""
+    if not has_placeholders(response):
+        return
 
     def value(match):
         name, argument = match[1].decode(), match[2].decode()
         return _fillers[name](request, argument).encode()
 
-    return PLACEHOLDER.sub(value, content)
+    response.content = PLACEHOLDER.sub(value, response.content)
 
 
 # --- entries -------------------------------------------------------------------------------
@@ -159,9 +164,9 @@ class PageCacheMiddleware:
         return self.get_response(request)
 
     def filled(self, request, response):
-        if PLACEHOLDER_START in response.content:
+        if has_placeholders(response):
             self.csrf.process_request(request)
-            response.content = fill(response.content, request)
+            fill(response, request)
             response = self.csrf.process_response(request, response)
         response["Content-Length"] = str(len(response.content))
         return response
@@ -182,6 +187,5 @@ class PageStoreMiddleware:
         if getattr(request, "page_cache_entry", None) and may_store(request, response):
             store(request, response)
             response["X-Page-Cache"] = "miss"
-        if not response.streaming:
-            response.content = fill(response.content, request)
+        fill(response, request)
         return response

@@ -2,12 +2,11 @@ import secrets
 from datetime import timedelta
 
 import pytest
-import redis
 from django.core.cache import cache
 from django.utils import timezone
 
 from papers.models import Note, Paper
-from tests.services import REDIS_URL, redis_missing, require_service
+from tests.services import REDIS_URL, forget_keys, redis_missing, require_service
 from topics.models import Topic
 
 
@@ -35,9 +34,7 @@ def redis_url(settings):
         "default": {**settings.CACHES["default"], "KEY_PREFIX": prefix},
     }
     yield REDIS_URL
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    forget_keys(prefix)
 
 
 @pytest.fixture

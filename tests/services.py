@@ -6,6 +6,13 @@ import pytest
 import redis
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+# The site's cache pointed at a port nothing listens on: Redis is down.
+REDIS_DOWN_CACHES = {
+    "default": {
+        "BACKEND": "notesite.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
 
 
 def redis_missing():
@@ -15,6 +22,14 @@ def redis_missing():
     except redis.RedisError as error:
         return f"Redis at {REDIS_URL} does not answer ({error})"
     return ""
+
+
+def forget_keys(prefix):
+    """Redis is shared with other runs and with development: leave no key of a test behind."""
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 def require_service(reason):

@@ -5,6 +5,7 @@ from unittest import mock
 from django.db import DatabaseError
 
 from notesite import views
+from tests.services import REDIS_DOWN_CACHES
 
 
 def test_healthy(client, db):
@@ -18,12 +19,7 @@ def test_healthy(client, db):
 
 def test_failing_cache(client, db, settings):
     """A Redis that does not answer: 503 naming the cache (pages themselves still render)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "notesite.cache.ResilientRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
+    settings.CACHES = REDIS_DOWN_CACHES
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "cache": "error"}

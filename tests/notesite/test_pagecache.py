@@ -16,6 +16,7 @@ from annotations import abuse, moderation, passages
 from annotations.models import Comment, Profile
 from papers import search
 from papers.models import Note
+from tests.services import REDIS_DOWN_CACHES
 
 NOTE_PAGES = [
     "/",
@@ -241,12 +242,7 @@ def test_each_reader_gets_their_own_csrf_token_and_fresh_form_time(client, note,
 
 def test_redis_down_serves_pages_uncached(client, note, settings):
     """Nothing answers on the cache's port: every page still renders, from the database."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "notesite.cache.ResilientRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
+    settings.CACHES = REDIS_DOWN_CACHES
     for url in pages(note):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -13,13 +13,12 @@ import time
 from urllib.parse import quote
 
 import pytest
-import redis
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from annotations.models import Profile
 from tests.notesite.servers import Client, gunicorns, production_env
-from tests.services import REDIS_URL, redis_missing, require_service
+from tests.services import REDIS_URL, forget_keys, redis_missing, require_service
 
 PASSWORD = "Transformer-2017"
 LOGIN_RATE_PER_USERNAME = 3  # attempts per window, in both servers' settings
@@ -48,14 +47,6 @@ def shared_database_url():
     user = f"{quote(database['USER'])}:{quote(database['PASSWORD'])}"
     address = f"{database['HOST']}:{database['PORT'] or 5432}"
     return f"postgres://{user}@{address}/{quote(database['NAME'])}"
-
-
-def forget_cache(prefix):
-    """Redis is shared with other runs and with development: leave no key behind."""
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture
@@ -87,7 +78,7 @@ def servers(transactional_db, static_root, settings):
         with gunicorns(A=env, B=env) as urls:
             yield urls
     finally:
-        forget_cache(prefix)
+        forget_keys(prefix)
 
 
 @pytest.fixture(scope="module")
