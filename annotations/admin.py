@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import moderation
-from .models import Comment, PendingComment, Profile
+from .models import Comment, PendingComment
 
 
 @admin.register(Comment)
@@ -85,11 +85,3 @@ class PendingCommentAdmin(CommentAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(state=Comment.State.PENDING)
-
-
-@admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "user"]
-    list_select_related = ["user"]
-    search_fields = ["display_name", "user__username", "user__email"]
-    raw_id_fields = ["user"]

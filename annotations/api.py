@@ -23,10 +23,11 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import display_name
 from papers.models import Note
 
 from . import abuse, passages
-from .models import Annotation, display_name
+from .models import Annotation
 
 JSONLD_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_CONTENT_TYPE = f'application/ld+json; profile="{JSONLD_CONTEXT}"'

@@ -9,11 +9,12 @@ class AnnotationsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save, pre_save
 
+        from accounts.models import Profile
         from papers import versions
         from papers.models import Note
 
         from . import moderation, passages
-        from .models import Annotation, Comment, PendingComment, Profile
+        from .models import Annotation, Comment, PendingComment
 
         # What readers see of people is their display name: logins and passwords show nowhere.
         versions.invalidate_on(Comment, PendingComment, Annotation, Profile)

@@ -19,10 +19,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import display_name
 from papers import versions
 from papers.models import Note
 
-from .models import Comment, display_name
+from .models import Comment
 
 State = Comment.State
 DUPLICATE_WINDOW_MINUTES = 10

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from accounts.limits import client_ip
 from papers.models import Note
 
 from . import abuse, moderation
@@ -90,7 +91,7 @@ def post_comment(request, slug):
     data = form.cleaned_data
     user = request.user if request.user.is_authenticated else None
     post = {"note": note, "body": data["body"], "parent": data["parent"], "user": user}
-    ip = abuse.client_ip(request)
+    ip = client_ip(request)
     if user is None:
         post.update(name=data["name"])
     comment = moderation.find_duplicate(**post, ip=ip) or moderation.post_comment(

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "taggit",
     "topics",
     "papers",
+    "accounts",
     "annotations",
     "notesite",  # the page cache's template tag and fillers
 ]
@@ -154,7 +155,7 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Note views are counted in Redis and written to the database this often (papers/viewcounts.py).
 VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "60"))
 
-# Readers' accounts (annotations/account_urls.py) and email: printed to the console in
+# Readers' accounts (accounts/) and email: printed to the console in
 # development, SMTP in production.
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "papers:index"
@@ -183,8 +184,9 @@ COMMENTS_RATE_LIMITS = [
     (int(os.environ.get("COMMENTS_RATE_PER_MINUTE", "5")), 60),
     (int(os.environ.get("COMMENTS_RATE_PER_HOUR", "30")), 3600),
 ]
-# Logins (the readers' /accounts/login/ and the admin's): (attempts, seconds) per client
-# address and per username; more are refused with 429, even with the right password.
+# Logins (the readers' /accounts/login/ and the admin's, accounts/limits.py): (attempts,
+# seconds) per client address and per username; more are refused with 429, even with the right
+# password.
 LOGIN_RATE_LIMITS = {
     "address": (int(os.environ.get("LOGIN_RATE_PER_ADDRESS", "10")), 300),
     "username": (int(os.environ.get("LOGIN_RATE_PER_USERNAME", "5")), 300),

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
-from annotations.abuse import limit_login_attempts
+from accounts.limits import limit_login_attempts
 from papers.sitemaps import SITEMAPS
 
 from . import views
@@ -27,7 +27,7 @@ urlpatterns = [
     # Images the importer copied into media storage. Several app servers share MEDIA_ROOT (a
     # shared volume); a front proxy may serve it directly instead.
     re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    path("accounts/", include("annotations.account_urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("annotations.urls")),
     path("", include("papers.urls")),
 ]

@@ -335,7 +335,7 @@ def reader_accounts():
     """READERS accounts with profiles, created once: comment and annotation authors."""
     from django.contrib.auth.models import User
 
-    from annotations.models import Profile
+    from accounts.models import Profile
 
     names = [f"reader{i:02d}" for i in range(READERS)]
     if not User.objects.filter(username__in=names).exists():

@@ -2,8 +2,10 @@ import re
 
 import pytest
 
+from accounts import limits
+from accounts.models import Profile
 from annotations import abuse, moderation
-from annotations.models import Comment, Profile
+from annotations.models import Comment
 
 # The start of an hour (and so of a minute): rate-limit windows never roll over mid-test.
 NOW = 1_800_000_000.0
@@ -12,7 +14,7 @@ NOW = 1_800_000_000.0
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     """Pin the clock that signs forms and buckets rate limits."""
-    monkeypatch.setattr(abuse, "clock", lambda: NOW)
+    monkeypatch.setattr(limits, "clock", lambda: NOW)
     return NOW
 
 
@@ -36,7 +38,7 @@ def reader_client(client, reader):
 
 def form_data(note, seconds_ago=10, **fields):
     """A comment form for `note` as a browser posts it, rendered `seconds_ago` seconds back."""
-    security = abuse.security_data(f"papers.note:{note.pk}", now=abuse.clock() - seconds_ago)
+    security = abuse.security_data(f"papers.note:{note.pk}", now=limits.clock() - seconds_ago)
     return {"body": "很好的笔记。", **security, **fields}
 
 

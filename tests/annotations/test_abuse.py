@@ -8,7 +8,6 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
-from annotations import abuse
 from annotations.models import Comment
 from tests.annotations.conftest import NOW, form_data, post_url
 
@@ -213,9 +212,3 @@ def test_rate_limit_holds_in_redis(client, post, note, settings):
     assert [r.status_code for r in over_limit(post, note, 3)] == [302, 302, 429]
     assert Comment.objects.count() == 2
     assert cache.get(f"ratelimit:comments:ip:127.0.0.1:60:{int(NOW // 60)}") == 3
-
-
-def test_client_ip_uses_remote_addr(rf, settings):
-    """Without trusted proxies the address is REMOTE_ADDR."""
-    request = rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="1.1.1.1")
-    assert abuse.client_ip(request) == "192.0.2.1"

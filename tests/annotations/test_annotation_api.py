@@ -5,8 +5,9 @@ import json
 import pytest
 from django.test import Client
 
+from accounts.models import Profile
 from annotations import passages
-from annotations.models import Annotation, Profile
+from annotations.models import Annotation
 from papers.models import Note
 
 BODY = (

@@ -2,8 +2,9 @@
 
 import pytest
 
+from accounts.models import Profile
 from annotations.comments import render_comment
-from annotations.models import Comment, Profile
+from annotations.models import Comment
 from tests.annotations.conftest import comment_anchors
 from tests.papers.test_query_counts import NOTE_QUERIES
 

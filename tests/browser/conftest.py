@@ -60,7 +60,7 @@ def artifacts():
 @pytest.fixture
 def reader(django_user_model):
     """A reader's account with a display name."""
-    from annotations.models import Profile
+    from accounts.models import Profile
 
     user = django_user_model.objects.create_user("reader", "reader@example.com", READER_PASSWORD)
     Profile.objects.create(user=user, display_name="小读者")

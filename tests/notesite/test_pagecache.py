@@ -12,8 +12,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from taggit.models import Tag
 
-from annotations import abuse, moderation, passages
-from annotations.models import Comment, Profile
+from accounts import limits
+from accounts.models import Profile
+from annotations import moderation, passages
+from annotations.models import Comment
 from papers import search
 from papers.models import Note
 from tests.services import REDIS_DOWN_CACHES
@@ -217,9 +219,9 @@ def test_what_is_not_cached(client, note, url, cookies):
 
 def test_each_reader_gets_their_own_csrf_token_and_fresh_form_time(client, note, monkeypatch):
     """The cached note page's forms are filled per response, and a comment posts from it."""
-    monkeypatch.setattr(abuse, "clock", lambda: 1_800_000_000)
+    monkeypatch.setattr(limits, "clock", lambda: 1_800_000_000)
     client.get("/notes/attention/")
-    monkeypatch.setattr(abuse, "clock", lambda: 1_800_000_100)
+    monkeypatch.setattr(limits, "clock", lambda: 1_800_000_100)
     page = client.get("/notes/attention/")
     assert page["X-Page-Cache"] == "hit"
     html = page.content.decode()
@@ -228,7 +230,7 @@ def test_each_reader_gets_their_own_csrf_token_and_fresh_form_time(client, note,
     token = TOKEN.search(html)[1]
     assert TOKEN.search(client.__class__().get("/notes/attention/").content.decode())[1] != token
 
-    monkeypatch.setattr(abuse, "clock", lambda: 1_800_000_110)
+    monkeypatch.setattr(limits, "clock", lambda: 1_800_000_110)
     form = dict(re.findall(r'name="(timestamp|security_hash)" value="([^"]+)"', html))
     posted = client.__class__(enforce_csrf_checks=True)
     posted.cookies = client.cookies

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
-from annotations.models import Profile
+from accounts.models import Profile
 from tests.notesite.servers import Client, gunicorns, production_env
 from tests.services import REDIS_URL, forget_keys, redis_missing, require_service
 

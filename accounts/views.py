@@ -1,5 +1,4 @@
-"""Sign-up and profile; logging in, out and passwords are Django's auth views
-(annotations/account_urls.py)."""
+"""Sign-up and profile; logging in, out and passwords are Django's auth views (urls.py)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.views import generic
 
-from .account_forms import ProfileForm, SignUpForm
+from .forms import ProfileForm, SignUpForm
 from .models import display_name
 
 

@@ -7,8 +7,8 @@ The password-change templates have their own names: the admin renders
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import account_views as views
-from .abuse import limit_login_attempts
+from . import views
+from .limits import limit_login_attempts
 
 app_name = "accounts"
 urlpatterns = [

@@ -2,16 +2,16 @@
 
 import pytest
 
-from annotations import abuse
+from accounts import limits
+from tests.accounts.conftest import PASSWORD
 
-PASSWORD = "Transformer-2017"
 LOGINS = {"readers": "/accounts/login/", "admin": "/admin/login/"}
 NOW = 1_800_000_000.0  # the start of an hour: no window rolls over mid-test
 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(abuse, "clock", lambda: NOW)
+    monkeypatch.setattr(limits, "clock", lambda: NOW)
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_limits_reset_after_the_window(client, editor, settings, monkeypatch):
     settings.LOGIN_RATE_LIMITS = {"address": (1, 300), "username": (1, 300)}
     attempt(client, LOGINS["readers"])
     assert attempt(client, LOGINS["readers"], password=PASSWORD).status_code == 429
-    monkeypatch.setattr(abuse, "clock", lambda: NOW + 300)
+    monkeypatch.setattr(limits, "clock", lambda: NOW + 300)
     assert attempt(client, LOGINS["readers"], password=PASSWORD).status_code == 302
 
 
@@ -78,3 +78,9 @@ def test_showing_the_login_page_is_not_counted(client, db, settings, url):
     """Only POSTs count: GETs past the limit still show the form."""
     settings.LOGIN_RATE_LIMITS = {"address": (1, 300), "username": (1, 300)}
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_client_ip_uses_remote_addr(rf, settings):
+    """Without trusted proxies the address is REMOTE_ADDR."""
+    request = rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="1.1.1.1")
+    assert limits.client_ip(request) == "192.0.2.1"
