@@ -1,16 +1,20 @@
-"""Moderation: every comment, and the queue of those waiting (`PendingComment`).
+"""Moderation: every comment, and the queue of those waiting (`PendingComment`); readers'
+passage annotations, to look at.
 
 State changes go through annotations.moderation (the actions), never through the change form,
 so `Note.comment_count` stays right; the form edits only the text.
 """
 
 from django.contrib import admin, messages
+from django.db.models import F, Q
 from django.forms import Script
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from accounts.models import display_name
+
 from . import moderation
-from .models import Comment, PendingComment
+from .models import Annotation, Comment, PendingComment
 
 
 @admin.register(Comment)
@@ -39,6 +43,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # comments come from the site's form
+
+    def save_model(self, request, obj, form, change):
+        moderation.edit_comment(obj, obj.body)  # marked edited; the pages showing it go stale
 
     class Media:
         css = {"all": ["vendor/katex/katex.min.css", "css/admin.css"]}
@@ -85,3 +92,80 @@ class PendingCommentAdmin(CommentAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(state=Comment.State.PENDING)
+
+
+class WordingChangedFilter(admin.SimpleListFilter):
+    title = "原文是否已修改"
+    parameter_name = "wording"
+
+    def lookups(self, request, model_admin):
+        return [("changed", "原文已修改"), ("same", "与批注时相同")]
+
+    def queryset(self, request, queryset):
+        changed = Q(state=Annotation.State.ANCHORED) & ~Q(exact=F("quote"))
+        if self.value() == "changed":
+            return queryset.filter(changed)
+        if self.value() == "same":
+            return queryset.exclude(changed)
+        return queryset
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    """Readers' passage annotations, to look at: after a save or an import moves some onto
+    changed wording or loses their passage, the author's message links here.
+
+    A private annotation's text is its reader's alone: the admin shows its passage, not its
+    text.
+    """
+
+    list_display = ["short_quote", "wording", "note", "reader", "visibility", "state", "created_at"]
+    list_filter = [
+        "state",
+        WordingChangedFilter,
+        "visibility",
+        ("note", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["note", "user__profile"]
+    search_fields = ["quote", "exact", "note__title", "user__username"]
+    date_hierarchy = "created_at"
+    fields = [
+        "note",
+        "reader",
+        "visibility",
+        "state",
+        "quote",
+        "wording",
+        "revision",
+        "text",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # readers annotate on the note page
+
+    def has_change_permission(self, request, obj=None):
+        return False  # what a reader wrote is theirs
+
+    @admin.display(description="读者选中的原文", ordering="quote")
+    def short_quote(self, annotation):
+        return annotation.quote if len(annotation.quote) <= 40 else annotation.quote[:40] + "…"
+
+    @admin.display(description="现在的原文")
+    def wording(self, annotation):
+        if annotation.state == Annotation.State.ORPHANED:
+            return "原文已删除"
+        return annotation.exact if annotation.text_changed else "(未改变)"
+
+    @admin.display(description="读者", ordering="user__username")
+    def reader(self, annotation):
+        return f"{display_name(annotation.user)}({annotation.user.get_username()})"
+
+    @admin.display(description="批注")
+    def text(self, annotation):
+        if annotation.visibility == Annotation.Visibility.PRIVATE:
+            return "(仅读者自己可见)"
+        # body_html was sanitized by annotations.comments.render_comment when it was saved.
+        return format_html('<div class="admin-preview">{}</div>', mark_safe(annotation.body_html))

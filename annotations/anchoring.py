@@ -105,7 +105,10 @@ def _anchor(text, selector, window, trust_position=True):
     if window is not None and hint is not None:
         offset = max(0, hint - window)
         haystack = text[offset : hint + len(exact) + window]
-    candidates = [(s + offset, e + offset, k) for s, e, k in _fuzzy_matches(haystack, exact)]
+    candidates = [
+        _best_in_cluster(text, selector, [(s + offset, e + offset, k) for s, e, k in cluster])
+        for cluster in _fuzzy_matches(haystack, exact)
+    ]
     found = _choose(text, selector, candidates, hint)
     return None if found is _NONE_CREDIBLE else found
 
@@ -177,10 +180,13 @@ def _choose(text, selector, candidates, hint):
 
 
 def _fuzzy_matches(text, pattern):
-    """(start, end, errors) of the best approximate occurrences of `pattern` in `text`.
+    """The best approximate occurrences of `pattern` in `text`, as clusters of (start, end,
+    errors): the ends of one occurrence that are equally good.
 
     Only matches with at most (1 - FUZZY_THRESHOLD) * len(pattern) errors, and of those the ones
-    within one error of the best; end positions closer than half the pattern are one match.
+    within one error of the best; end positions closer than half the pattern are one occurrence,
+    of which the ends with its fewest errors are kept (a passage that grew by a word matches
+    as well ending before the word as after it: its context tells them apart).
     """
     m = len(pattern)
     limit = int(m * (1 - FUZZY_THRESHOLD) + 1e-9)
@@ -197,10 +203,19 @@ def _fuzzy_matches(text, pattern):
             clusters.append([(j, k)])
     matches = []
     for cluster in clusters:
-        j, k = min(cluster, key=lambda item: (item[1], item[0]))
-        start = _match_start(text, pattern, j + 1, k)
-        matches.append((start, j + 1, k))
+        fewest = min(k for _, k in cluster)
+        matches.append(
+            [(_match_start(text, pattern, j + 1, k), j + 1, k) for j, k in cluster if k == fewest]
+        )
     return matches
+
+
+def _best_in_cluster(text, selector, cluster):
+    """The end of one approximate occurrence whose context agrees most (the earliest of ties)."""
+    return max(
+        cluster,
+        key=lambda match: (context_agreement(text, selector, match[0], match[1]), -match[1]),
+    )
 
 
 def _peq(pattern):

@@ -7,6 +7,10 @@
     PATCH  /annotations/<id>/                the author edits {body, visibility}
     DELETE /annotations/<id>/                the author deletes it
 
+`quote` is the passage as the reader selected it; `exact` / `prefix` / `suffix` / `start` / `end`
+describe where it is now (an edit of the note may have moved it or changed its words:
+`text_changed`), and an orphan (`state` "orphaned") keeps the last place it had.
+
 Session authentication; CsrfViewMiddleware checks the X-CSRFToken header of every write.
 Anonymous readers may read public annotations; writing answers 403 with `login_url`. What a
 reader may see is `Annotation.objects.visible_to(user)`: another reader's private annotation is
@@ -82,12 +86,14 @@ def as_json(annotation, user):
     return {
         "id": annotation.pk,
         "url": reverse("annotations:annotation", kwargs={"pk": annotation.pk}),
+        "quote": annotation.quote,
         "exact": annotation.exact,
         "prefix": annotation.prefix,
         "suffix": annotation.suffix,
         "start": annotation.start,
         "end": annotation.end,
         "state": annotation.state,
+        "text_changed": annotation.text_changed,
         "body": annotation.body,
         "body_html": annotation.body_html,
         "visibility": annotation.visibility,

@@ -7,28 +7,31 @@ class AnnotationsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_save, pre_save
+        from django.db.models.signals import post_delete, post_save, pre_delete
 
         from accounts.models import Profile
-        from papers import versions
-        from papers.models import Note
+        from papers.writes import notes_changed
 
-        from . import moderation, passages
+        from . import moderation, names, passages
         from .models import Annotation, Comment, PendingComment
 
-        # What readers see of people is their display name: logins and passwords show nowhere.
-        versions.invalidate_on(Comment, PendingComment, Annotation, Profile)
-        versions.invalidate_on(get_user_model(), ignored={"last_login", "password"})
-
-        # Deleting rows (admin, or a note or parent cascading) keeps Note.comment_count right.
+        # Notes change through papers' one write path: move the passages annotated on them.
+        notes_changed.connect(passages.reanchor_edited_notes, dispatch_uid="annotations.reanchor")
+        # Deletes, whoever makes them (the admin, or a note, parent or reader cascading), keep
+        # Note.comment_count right and cached pages fresh.
         for model in (Comment, PendingComment):
             post_delete.connect(
                 moderation.comment_deleted,
                 sender=model,
                 dispatch_uid=f"annotations.comment_deleted.{model.__name__}",
             )
-        # Saving a note re-anchors its passage annotations to the new body (one diff for all).
-        pre_save.connect(
-            passages.remember_old_body, sender=Note, dispatch_uid="annotations.remember_old_body"
+        post_delete.connect(
+            passages.annotation_deleted, sender=Annotation, dispatch_uid="annotations.deleted"
         )
-        post_save.connect(passages.note_saved, sender=Note, dispatch_uid="annotations.note_saved")
+        # Users and profiles are written by Django's own views and admin: names shown on pages.
+        user = get_user_model()
+        post_save.connect(names.user_saved, sender=user, dispatch_uid="annotations.user_saved")
+        pre_delete.connect(names.user_deleted, sender=user, dispatch_uid="annotations.user_deleted")
+        post_save.connect(
+            names.profile_saved, sender=Profile, dispatch_uid="annotations.profile_saved"
+        )

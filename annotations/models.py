@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import display_name
-from papers.models import Note
+from papers.models import Note, NoteRevision
 
 from .anchoring import CONTEXT_LENGTH
 from .comments import render_comment
@@ -180,7 +180,9 @@ class Annotation(OnNote):
     The passage is a W3C Web Annotation selector pair over the plain text of the note body
     (papers.rendering.plain_text): TextQuoteSelector (`exact`, `prefix`, `suffix`) and
     TextPositionSelector (`start`, `end`), in code points. annotations.passages re-anchors
-    every annotation when its note is saved; an orphan keeps its quote.
+    every annotation when its note's body changes, so the selector always describes the text as
+    it is now. `quote` is what the reader selected, on `revision`: never rewritten, so a passage
+    whose wording changed since shows both, and an orphan keeps it.
     """
 
     anchor_prefix = "annotation"
@@ -202,7 +204,16 @@ class Annotation(OnNote):
         on_delete=models.CASCADE,
         related_name="annotations",
     )
-    exact = models.TextField("原文")
+    revision = models.ForeignKey(
+        NoteRevision,
+        verbose_name="批注时的版本",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="annotations",
+    )
+    quote = models.TextField("读者选中的原文", help_text="批注时选中的文字,之后不会改变。")
+    exact = models.TextField("现在的原文")
     prefix = models.CharField("前文", max_length=CONTEXT_LENGTH, blank=True)
     suffix = models.CharField("后文", max_length=CONTEXT_LENGTH, blank=True)
     start = models.PositiveIntegerField("起点")
@@ -225,8 +236,13 @@ class Annotation(OnNote):
         verbose_name_plural = "批注"
 
     def __str__(self):
-        quote = self.exact if len(self.exact) <= 30 else self.exact[:30] + "…"
+        quote = self.quote if len(self.quote) <= 30 else self.quote[:30] + "…"
         return f"#{self.pk} 「{quote}」"
+
+    @property
+    def text_changed(self):
+        """Its passage is still there, but its words are no longer those the reader chose."""
+        return self.state == self.State.ANCHORED and self.exact != self.quote
 
     @property
     def selector(self):

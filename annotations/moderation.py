@@ -5,6 +5,11 @@ public comments) changes in one place, `_count()`, with an `F()` update in the s
 transaction as the change of state. Hard deletes (the admin, or a note or parent cascading)
 reach `comment_deleted` through the `post_delete` signal connected in `AnnotationsConfig`.
 The email to the author goes out after commit.
+
+Anonymous readers see public comments, and a placeholder for a top-level comment that is no
+longer shown but keeps public replies: only changes to those draw a new content version
+(papers.versions), so a comment waiting for moderation, or moderated from one hidden state to
+another, leaves cached pages alone.
 """
 
 from collections import Counter
@@ -74,28 +79,42 @@ def post_comment(*, note, body, user=None, name="", email="", parent=None, ip=No
         )
         if comment.state == State.PUBLIC:
             _count({note.pk: 1})
+            versions.changed()
         transaction.on_commit(partial(notify_author, comment.pk, site), robust=True)
     return comment
 
 
 def edit_comment(comment, body):
+    """A new text for `comment`, by its author or a moderator; marked as edited."""
     comment.body = body
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
+    if comment.state == State.PUBLIC:
+        versions.changed()
 
 
 def moderate(comments, state):
     """Move `comments` (a queryset) to `state`, keeping counters right; how many changed."""
     with transaction.atomic():
         locked = Comment.objects.filter(pk__in=comments.values("pk")).select_for_update()
-        rows = list(locked.exclude(state=state).values_list("pk", "note_id", "state"))
-        Comment.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(state=state)
-        versions.changed()  # update() sends no model signals
+        rows = list(locked.exclude(state=state).values_list("pk", "note_id", "state", "parent_id"))
+        Comment.objects.filter(pk__in=[pk for pk, *_ in rows]).update(state=state)
+        if _shown_to_anonymous_readers(rows, state):
+            versions.changed()
         deltas = Counter()
-        for _, note_id, old in rows:
+        for _, note_id, old, _ in rows:
             deltas[note_id] += (state == State.PUBLIC) - (old == State.PUBLIC)
         _count(deltas)
     return len(rows)
+
+
+def _shown_to_anonymous_readers(rows, new_state):
+    """Whether moving these (pk, note, state, parent) rows to `new_state` changes any page."""
+    if new_state == State.PUBLIC or any(old == State.PUBLIC for _, _, old, _ in rows):
+        return True
+    top_level = [pk for pk, _, _, parent in rows if parent is None]
+    # Such a comment shows as a placeholder ("此评论已隐藏") when it keeps public replies.
+    return Comment.objects.filter(parent__in=top_level, state=State.PUBLIC).exists()
 
 
 def approve(comments):
@@ -116,9 +135,10 @@ def remove_by_author(comment):
 
 
 def comment_deleted(sender, instance, **kwargs):
-    """`post_delete` receiver: a deleted public comment no longer counts."""
+    """`post_delete` receiver: a deleted public comment no longer counts or shows."""
     if instance.state == State.PUBLIC:
         _count({instance.note_id: -1})
+        versions.changed()
 
 
 def notify_author(comment_id, site=""):

@@ -1,17 +1,29 @@
-"""Passage annotations: checking a new one's selector, and re-anchoring them when a note changes.
+"""Passage annotations: checking, creating and editing them, and re-anchoring them when a note
+changes.
 
-The API (annotations.api) and the signal handlers that AnnotationsConfig.ready() connects to
-Note's pre_save / post_save call these plain functions. Offsets count code points over
+The API (annotations.api) calls these plain functions; `reanchor_edited_notes` listens to
+`papers.writes.notes_changed`, the one write path's signal, which every writer of notes (the
+admin, the importer, restores) goes through. Offsets count code points over
 `papers.rendering.plain_text(note.body_html)`, the same text static/js/plain-text.js computes in
 the browser.
 
-Re-anchoring runs inside the note's save, in its transaction, not after commit: the new body and
-the new offsets become visible together, so no reader loads highlights on the wrong words, and
-two quick edits cannot be applied out of order.
+Re-anchoring runs in the writer's transaction, not after commit: the new body and the new
+offsets become visible together, so no reader loads highlights on the wrong words, and two quick
+edits cannot be applied out of order.
+
+Anonymous readers' pages show public annotations only (through the API, which the page cache
+keeps): writes to a private one leave the content version alone.
 """
 
-from papers.models import Note
+from itertools import groupby
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from papers import versions
+from papers.models import NoteRevision
 from papers.rendering import plain_text
+from papers.writes import Notice
 
 from .anchoring import reanchor, selector_at
 from .models import Annotation
@@ -76,60 +88,107 @@ def clean_fields(data, partial=False):
 
 
 def create_annotation(note, user, selector, body="", visibility=Annotation.Visibility.PRIVATE):
-    return Annotation.objects.create(
-        note=note, user=user, body=body, visibility=visibility, **selector
+    """A new annotation on the passage `selector` names, on the note's latest revision."""
+    annotation = Annotation.objects.create(
+        note=note,
+        user=user,
+        body=body,
+        visibility=visibility,
+        quote=selector["exact"],
+        revision=NoteRevision.objects.filter(note=note).order_by("-id").first(),
+        **selector,
     )
-
-
-def edit_annotation(annotation, **fields):
-    for name, value in fields.items():
-        setattr(annotation, name, value)
-    annotation.save(update_fields=[*fields, "updated_at"])
+    if annotation.visibility == Annotation.Visibility.PUBLIC:
+        versions.changed()
     return annotation
 
 
-# --- re-anchoring on note save -----------------------------------------------------------------
+def edit_annotation(annotation, **fields):
+    was_public = annotation.visibility == Annotation.Visibility.PUBLIC
+    for name, value in fields.items():
+        setattr(annotation, name, value)
+    annotation.save(update_fields=[*fields, "updated_at"])
+    if was_public or annotation.visibility == Annotation.Visibility.PUBLIC:
+        versions.changed()
+    return annotation
 
 
-def remember_old_body(sender, instance, raw=False, update_fields=None, **kwargs):
-    """pre_save of Note: keep the stored body HTML before it is overwritten (one query)."""
-    old = None
-    body_saved = update_fields is None or "body_html" in update_fields
-    if not raw and instance.pk is not None and body_saved:
-        old = Note.objects.filter(pk=instance.pk).values_list("body_html", flat=True).first()
-    setattr(instance, OLD_BODY_ATTRIBUTE, old)
+def annotation_deleted(sender, instance, **kwargs):
+    """`post_delete` receiver (the API, the admin, a note or reader deleted with theirs)."""
+    if instance.visibility == Annotation.Visibility.PUBLIC:
+        versions.changed()
 
 
-def note_saved(sender, instance, created=False, raw=False, **kwargs):
-    """post_save of Note: re-anchor its annotations when the body changed."""
-    old = instance.__dict__.pop(OLD_BODY_ATTRIBUTE, None)
-    if raw or created or old is None or old == instance.body_html:
-        return
-    reanchor_note(instance, plain_text(old), note_text(instance))
+# --- re-anchoring when notes change --------------------------------------------------------------
 
 
-def reanchor_note(note, old_text, new_text):
-    """Move `note`'s anchored annotations from `old_text` to `new_text`; return how many changed.
+def reanchor_edited_notes(sender, changes, **kwargs):
+    """`notes_changed` receiver: move the annotations of the notes whose body changed.
+
+    One query for the annotations of all of them, one diff per note, one bulk update. Returns
+    notices for the author: how many passages now read differently from what their readers
+    chose, and how many were lost.
+    """
+    edited = {change.note.pk: change for change in changes if change.body_changed}
+    if not edited:
+        return []
+    anchored = Annotation.objects.filter(note__in=edited, state=Annotation.State.ANCHORED)
+    moved, reworded, orphaned = [], [], []
+    for note_id, annotations in groupby(anchored.order_by("note", "start"), lambda a: a.note_id):
+        change = edited[note_id]
+        old_text = plain_text(change.before["body_html"])
+        outcome = reanchor_note(list(annotations), old_text, note_text(change.note))
+        moved += outcome.moved
+        reworded += outcome.reworded
+        orphaned += outcome.orphaned
+    Annotation.objects.bulk_update(moved, SELECTOR_FIELDS, batch_size=500)
+    return notices(reworded, orphaned)
+
+
+class Reanchored:
+    def __init__(self):
+        self.moved = []  # every annotation whose selector or state changed
+        self.reworded = []  # found on words that differ from those they had
+        self.orphaned = []
+
+
+def reanchor_note(annotations, old_text, new_text):
+    """Move anchored `annotations` of one note from `old_text` to `new_text` (not saved).
 
     One diff for all of them (annotations.anchoring.reanchor). A found passage takes its new
-    offsets, words and context; a lost one becomes an orphan and keeps its quote. Orphans are
-    not looked for again: their offsets belong to a text that no longer exists.
+    offsets, words and context; its `quote`, what the reader chose, stays. A lost one becomes
+    an orphan and keeps its selector. Orphans are not looked for again: their offsets belong to
+    a text that no longer exists.
     """
-    annotations = list(
-        Annotation.objects.filter(note=note, state=Annotation.State.ANCHORED).order_by("start")
-    )
-    if not annotations:
-        return 0
+    outcome = Reanchored()
     spans = reanchor(old_text, new_text, [annotation.selector for annotation in annotations])
-    changed = []
     for annotation, span in zip(annotations, spans, strict=True):
         before = (annotation.selector, annotation.state)
         if span is None:
             annotation.state = Annotation.State.ORPHANED
+            outcome.orphaned.append(annotation)
         else:
             for name, value in selector_at(new_text, *span).items():
                 setattr(annotation, name, value)
+            if annotation.exact != before[0]["exact"] and annotation.text_changed:
+                outcome.reworded.append(annotation)
         if (annotation.selector, annotation.state) != before:
-            changed.append(annotation)
-    Annotation.objects.bulk_update(changed, SELECTOR_FIELDS, batch_size=500)
-    return len(changed)
+            outcome.moved.append(annotation)
+    return outcome
+
+
+def notices(reworded, orphaned):
+    found = [
+        (reworded, "条批注所在的原文已修改,已移到修改后的文字上"),
+        (orphaned, "条批注找不到原文,已标为“原文已删除”"),
+    ]
+    return [
+        Notice(f"{len(annotations)} {message}", admin_list_url(annotations))
+        for annotations, message in found
+        if annotations
+    ]
+
+
+def admin_list_url(annotations):
+    ids = ",".join(str(annotation.pk) for annotation in annotations)
+    return f"{reverse('admin:annotations_annotation_changelist')}?{urlencode({'id__in': ids})}"

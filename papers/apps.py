@@ -7,14 +7,9 @@ class PapersConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_finished, request_started
-        from taggit.models import Tag, TaggedItem
 
-        from topics.models import Topic
+        from . import versions, writes
 
-        from . import search, versions
-        from .models import Note, Paper
-
-        search.connect_signals()
+        writes.connect()
         request_started.connect(versions.request_started, dispatch_uid="versions.started")
         request_finished.connect(versions.request_finished, dispatch_uid="versions.finished")
-        versions.invalidate_on(Note, Paper, Topic, Tag, TaggedItem, ignored={"view_count"})

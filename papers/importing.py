@@ -21,6 +21,7 @@ import os
 import re
 import tomllib
 from collections import defaultdict
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import partial
@@ -32,7 +33,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,9 +42,9 @@ from taggit.models import Tag
 
 from topics.models import Topic
 
-from . import search, versions
+from . import writes
 from .arxiv import parse_arxiv_id
-from .models import Note, Paper
+from .models import RENDERED_FIELDS, Note, NoteRevision, Paper
 
 BATCH_SIZE = 500
 NOTE_SUFFIXES = {".md", ".markdown"}
@@ -143,6 +144,7 @@ class ImportReport:
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     dated_by_mtime: list[tuple[str, datetime]] = field(default_factory=list)
     papers_created: list[tuple[str, bool]] = field(default_factory=list)  # (arxiv id, titled)
+    notices: list = field(default_factory=list)  # papers.writes.Notice: annotations moved
 
     def summary(self):
         return (
@@ -814,31 +816,32 @@ def new_paper(ref):
 
 
 COMPARED_FIELDS = ["title", "summary", "body", "status", "published_at", "topic_id", "paper_id"]
-RENDERED_FIELDS = ["summary_html", "body_html", "toc_html", "excerpt"]
 UPDATED_FIELDS = [*COMPARED_FIELDS, "updated_at", *RENDERED_FIELDS]
 
 
 class NoteWriter:
-    """Writes batches of parsed notes: a few bulk reads of what exists, bulk writes of changes."""
+    """Writes batches of parsed notes: a few bulk reads of what exists, bulk writes of changes,
+    and the changes recorded in the run's batch of the one write path (papers.writes)."""
 
-    def __init__(self, report, default_topic):
+    def __init__(self, report, default_topic, changes):
         self.report = report
         self.default_topic = default_topic
+        self.changes = changes
         self.topics = NamedRows(Topic, topic_slug)
         self.tags = NamedRows(Tag, tag_slug)
         self.tagged = Note.tags.through
         self.note_type = ContentType.objects.get_for_model(Note)
 
     def write(self, batch):
-        existing = Note.objects.defer(*RENDERED_FIELDS).in_bulk(
-            [note.slug for note in batch], field_name="slug"
-        )
+        # Whole rows: the write path hands the old body to annotations without asking again.
+        existing = Note.objects.in_bulk([note.slug for note in batch], field_name="slug")
         current_tags = self.tag_ids_of(existing.values())
         paper_ids = self.paper_ids(batch)
         self.topics.create_missing({self.topic_name(note) for note in batch} - {None})
         self.tags.create_missing({tag for note in batch for tag in note.tags})
-        created, updated, tag_ids = [], [], {}
+        created, updated, tag_ids, paths = [], [], {}, {}
         for parsed in batch:
+            paths[parsed.slug] = parsed.path
             note = existing.get(parsed.slug) or Note(slug=parsed.slug)
             values = self.values(parsed, paper_ids, new=note.pk is None)
             tags = tag_ids[parsed.slug] = {self.tags.get(name).pk for name in parsed.tags}
@@ -850,12 +853,18 @@ class NoteWriter:
             note.render()
             (updated if note.pk else created).append(note)
             self.record(parsed, "updated" if note.pk else "created")
+        changes = [writes.new_note(note, paths[note.slug]) for note in created]
         self.save_notes(created, updated, batch)
         retagged = [note for note in updated if tag_ids[note.slug] != current_tags[note.pk]]
         self.save_tags(created, retagged, tag_ids)
-        # Bulk writes send no post_save: keep the search rows in step as save() would.
-        if created or updated:
-            search.index_notes([note.pk for note in created + updated])
+        retagged_ids = {note.pk for note in retagged}
+        changes += [
+            writes.change_of(
+                note, also=[writes.TAGS] if note.pk in retagged_ids else [], detail=paths[note.slug]
+            )
+            for note in updated
+        ]
+        self.report.notices += self.changes.record(changes)
 
     def topic_name(self, parsed):
         return parsed.topic or self.default_topic
@@ -955,11 +964,101 @@ def parsed_batches(files, links, bad_paths, report, progress):
         yield batch
 
 
-def import_notes(paths, *, default_topic=None, dry_run=False, skip_invalid=False, progress=None):
+# The advisory lock PostgreSQL holds for a run (any number that other code does not use).
+IMPORT_LOCK = 0x6E6F7465  # "note"
+DEFAULT_WAIT_SECONDS = 600
+
+
+class ImportBusy(Exception):
+    """Another run held the database for longer than this one would wait; nothing written."""
+
+    def __init__(self, wait):
+        super().__init__(
+            f"another import_notes run is still writing to this database after {wait:g} s; "
+            "nothing written (run again when it ends, or wait longer with --wait)"
+        )
+
+
+@contextmanager
+def exclusive_run(wait, on_wait):
+    """The run's batch of writes (papers.writes: one transaction), opened once no other run
+    writes: two runs of one folder at once would each find a note missing and both create it.
+
+    The second run waits up to `wait` seconds for the first to commit, then reads what it
+    wrote (and finds it unchanged); `on_wait()` is called first if it has to wait. PostgreSQL:
+    an advisory lock held until the transaction ends. SQLite: the database's write lock, which
+    a transaction takes when it begins (settings: transaction_mode IMMEDIATE), waited for with
+    SQLite's busy timeout.
+    """
+    sqlite = connection.vendor == "sqlite" and not connection.in_atomic_block
+    waiting = _sqlite_busy_timeout(wait, on_wait) if sqlite else nullcontext()
+    try:
+        # A transaction of its own (a savepoint inside a caller's), which a dry run rolls back.
+        with (
+            waiting,
+            transaction.atomic(),
+            writes.batch(source=NoteRevision.Source.IMPORT) as batch,
+        ):
+            if connection.vendor == "postgresql":
+                _advisory_lock(wait, on_wait)
+            yield batch
+    except OperationalError as error:
+        if _waited_too_long(error):
+            raise ImportBusy(wait) from None
+        raise
+
+
+@contextmanager
+def _sqlite_busy_timeout(wait, on_wait):
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (usual,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:  # is another writer there? (a transaction taken and given back at once)
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("ROLLBACK")
+        except OperationalError:
+            on_wait()
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {usual}")
+
+
+def _advisory_lock(wait, on_wait):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK])
+        if cursor.fetchone()[0]:
+            return
+        on_wait()
+        cursor.execute(f"SET LOCAL lock_timeout = {int(wait * 1000)}")
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+        cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+
+
+def _waited_too_long(error):
+    """SQLite's busy timeout ran out, or PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    cause = error.__cause__
+    return "database is locked" in str(error) or getattr(cause, "sqlstate", None) == "55P03"
+
+
+def import_notes(
+    paths,
+    *,
+    default_topic=None,
+    dry_run=False,
+    skip_invalid=False,
+    progress=None,
+    wait=DEFAULT_WAIT_SECONDS,
+    on_wait=lambda: None,
+):
     """Import note files and folders in one transaction; see the module docstring.
 
     Raises ImportFailed (having written nothing) when a file has a problem and `skip_invalid`
-    is off. `progress(done, total)` is called after each file of the second pass.
+    is off, and ImportBusy when another run kept the database for more than `wait` seconds.
+    `progress(done, total)` is called after each file of the second pass.
     """
     if default_topic:
         try:
@@ -970,8 +1069,8 @@ def import_notes(paths, *, default_topic=None, dry_run=False, skip_invalid=False
     report = ImportReport(dry_run=dry_run)
     links, bad_paths = scan_files(files, report)
     images = []
-    with transaction.atomic():
-        writer = NoteWriter(report, default_topic)
+    with exclusive_run(wait, on_wait) as changes:
+        writer = NoteWriter(report, default_topic, changes)
         for batch in parsed_batches(files, links, bad_paths, report, progress):
             # Once the run is bound to fail, only look for further problems.
             if skip_invalid or not report.problems:
@@ -981,7 +1080,6 @@ def import_notes(paths, *, default_topic=None, dry_run=False, skip_invalid=False
             transaction.set_rollback(True)
         else:
             transaction.on_commit(partial(store_images, images))
-            versions.changed()  # bulk writes send no model signals
     if report.problems and not skip_invalid:
         raise ImportFailed(report.problems)
     report.skipped = len(bad_paths)

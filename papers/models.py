@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -68,9 +69,15 @@ class Paper(models.Model):
         return f"{self.title} (arXiv:{self.arxiv_id})"
 
     def save(self, *args, **kwargs):
+        from . import writes  # writes imports this module
+
         self.arxiv_id = arxiv.parse_arxiv_id(self.arxiv_id)
         self.render()
-        super().save(*args, **kwargs)
+        with writes.batch() as batch:
+            created = self._state.adding
+            super().save(*args, **kwargs)
+            # Its notes show its title, authors and id: their search rows and pages change.
+            batch.relabel([] if created else self.notes.values_list("pk", flat=True))
 
     def get_absolute_url(self):
         return reverse("papers:paper", kwargs={"arxiv_id": self.arxiv_id})
@@ -198,13 +205,52 @@ class Note(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        """Render, save and record the change through the one write path (papers.writes)."""
+        from . import writes  # writes imports this module
+
         if not self.slug:
             self.slug = slugify(self.title, allow_unicode=True)
         self.render()
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"summary", "body"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *RENDERED_FIELDS}
+        with writes.batch() as batch:
+            change = writes.change_of(self, kwargs.get("update_fields"))
+            super().save(*args, **kwargs)
+            batch.record([change])
 
     def get_absolute_url(self):
         return reverse("papers:note", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        note = super().from_db(db, field_names, values)
+        note._stored = {}
+        note.remember_stored()
+        return note
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        # Deferred fields load through here: what they hold now is what is stored.
+        self.remember_stored()
+
+    def remember_stored(self):
+        """Note the loaded tracked fields' values as what the database holds (papers.writes
+        calls it after each write; loading calls it too)."""
+        stored = self.__dict__.setdefault("_stored", {})
+        deferred = self.get_deferred_fields()
+        for field in tracked_fields():
+            if field.attname not in deferred:
+                stored[field.name] = getattr(self, field.attname)
+
+    def stored_values(self):
+        """{field name: value} of the tracked fields as the database held them when this note
+        was loaded or last written (deferred ones missing); None for a note built in code.
+
+        papers.writes compares them with the note's fields to tell what a save changed, and
+        hands them to its subscribers: learning the old body costs no query.
+        """
+        return getattr(self, "_stored", None)
 
     def render(self):
         """Fill the stored HTML, table of contents and excerpt from the Markdown sources."""
@@ -218,6 +264,58 @@ class Note(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+
+RENDERED_FIELDS = ["summary_html", "body_html", "toc_html", "excerpt"]
+# What a save may change that matters to readers, revisions, search or annotations: every field
+# but the counters (cards are keyed by them) and the save's own time stamps.
+UNTRACKED_FIELDS = {"view_count", "comment_count", "created_at", "updated_at"}
+
+
+def tracked_fields():
+    return [field for field in Note._meta.concrete_fields if field.name not in UNTRACKED_FIELDS]
+
+
+class NoteRevision(models.Model):
+    """One version of a note's title, personal summary and body, as a save left it.
+
+    papers.writes adds one whenever a write changes any of the three (and for a new note), so
+    the latest revision is the note as it is now and every earlier one is kept: who made it,
+    when, from where, and the Markdown. Annotations record the revision they were made on.
+    """
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "后台编辑"
+        IMPORT = "import", "导入"
+        RESTORE = "restore", "恢复"
+        OTHER = "other", "其他"
+
+    note = models.ForeignKey(
+        Note, verbose_name="笔记", on_delete=models.CASCADE, related_name="revisions"
+    )
+    title = models.CharField("标题", max_length=200)
+    summary = models.TextField("个人总结", blank=True)
+    body = models.TextField("正文", blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="note_revisions",
+    )
+    source = models.CharField("来源", max_length=10, choices=Source, default=Source.OTHER)
+    detail = models.CharField("说明", max_length=300, blank=True, help_text="如导入的文件。")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["note", "-id"], name="revision_note_idx")]
+        verbose_name = "笔记版本"
+        verbose_name_plural = "笔记版本"
+
+    def __str__(self):
+        return f"{self.title} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class SearchDocument(models.Model):

@@ -64,12 +64,11 @@ matched. On SQLite `LIKE` folds ASCII only, so a match whose case differs in a n
 `LIKE` wildcards (`%`, `_`, `\\`) in a query are escaped; NUL and other control characters, empty
 and over-long queries raise `InvalidQuery`, whose text readers see.
 
-Keeping rows in step: `connect_signals()` (called from `PapersConfig.ready()`) re-indexes a note
-when it is saved, when its tags change (taggit's `m2m_changed`, and tagged items loaded from a
-fixture), and when its topic, paper or a tag is renamed or deleted; deleting a note deletes its
-row (and the triggers its FTS entries). Writes that bypass `save()` (`bulk_create`, `update()` of
-searchable fields, raw SQL) must call `index_notes(ids)` or `rebuild_index()`. Indexing runs in
-the writer's transaction: the index is part of the data, not an after-commit side effect.
+Keeping rows in step: the one write path (papers.writes) calls `index_notes` for the notes whose
+searchable fields or tags changed, and for every note of a topic, paper or tag renamed or
+deleted; deleting a note deletes its row (and the triggers its FTS entries). Indexing runs in the
+writer's transaction: the index is part of the data, not an after-commit side effect.
+`rebuild_index()` rewrites every row, as a repair or after raw SQL.
 
 Reader annotations (a later issue) belong in their own document table with their own
 visibility rule (`.visible_to(user)`), searched beside notes, never folded into these rows.
@@ -87,12 +86,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from . import arxiv, versions
-from .models import Note, Paper, SearchDocument
+from .models import Note, SearchDocument
 from .rendering import collapse_whitespace, plain_text
 
 MAX_QUERY_LENGTH = 100
@@ -108,8 +106,10 @@ TRIGRAM = 3
 NOT_IN_GRAMS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 # `grams` as PostgreSQL's GIN index sees it (migration 0003 indexes this very expression).
 GRAMS_ARRAY = "string_to_array(grams, E'\\n')"
-# Note fields whose change alters the document (a save with other update_fields is skipped).
-INDEXED_NOTE_FIELDS = {"title", "summary", "body", "summary_html", "body_html", "topic", "paper"}
+# What a note's document is made of: a change to any of these (papers.writes) re-indexes it.
+INDEXED_NOTE_FIELDS = frozenset(
+    {"title", "summary", "body", "summary_html", "body_html", "topic", "paper", "tags"}
+)
 
 
 class InvalidQuery(ValueError):
@@ -371,14 +371,20 @@ def _write(documents):
 
 
 def index_notes(note_ids):
-    """Write the search rows of the notes with these ids from what is stored now (3 queries)."""
-    _write([_document(note) for note in _notes_to_index().filter(pk__in=list(note_ids))])
+    """Write the search rows of the notes with these ids from what is stored now (3 queries).
+
+    Called by papers.writes, the one write path; see the module docstring.
+    """
+    note_ids = list(note_ids)
+    if note_ids:
+        _write([_document(note) for note in _notes_to_index().filter(pk__in=note_ids)])
 
 
 def rebuild_index(batch_size=500):
     """Rewrite every note's search row; on SQLite also rebuild the FTS5 tables from the rows.
 
-    For notes written without `save()` (bulk_create, fixtures, raw SQL), and as a repair.
+    For notes written around the write path (raw SQL, generated benchmark data), and as a
+    repair.
     """
     with transaction.atomic():
         batch = []
@@ -393,64 +399,3 @@ def rebuild_index(batch_size=500):
                 for table in (FTS_TABLE, GRAMS_FTS_TABLE):
                     cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         versions.changed()  # search results are pages too
-
-
-# --- keeping the index in step ---------------------------------------------------------------
-
-
-def connect_signals():
-    """Connect the handlers that re-index notes; called once from PapersConfig.ready()."""
-    from taggit.models import Tag
-
-    from topics.models import Topic
-
-    tagged_item = Note.tags.through
-    post_save.connect(_note_saved, sender=Note, dispatch_uid="search-note-saved")
-    m2m_changed.connect(_tags_changed, sender=tagged_item, dispatch_uid="search-tags-changed")
-    post_save.connect(_tagged_item_loaded, sender=tagged_item, dispatch_uid="search-tag-loaded")
-    for model, notes_of in [
-        (Topic, lambda topic: topic.notes.all()),
-        (Paper, lambda paper: paper.notes.all()),
-        (Tag, lambda tag: Note.objects.filter(tags=tag)),
-    ]:
-        uid = f"search-{model._meta.label_lower}"
-        post_save.connect(_renamed(notes_of), sender=model, weak=False, dispatch_uid=uid)
-        pre_delete.connect(_remember(notes_of), sender=model, weak=False, dispatch_uid=uid)
-        post_delete.connect(_reindex_remembered, sender=model, dispatch_uid=uid)
-
-
-def _note_saved(sender, instance, update_fields=None, **kwargs):
-    if update_fields is None or INDEXED_NOTE_FIELDS & set(update_fields):
-        index_notes([instance.pk])
-
-
-def _tags_changed(sender, instance, action, reverse, **kwargs):
-    if isinstance(instance, Note) and action in {"post_add", "post_remove", "post_clear"}:
-        index_notes([instance.pk])
-
-
-def _tagged_item_loaded(sender, instance, raw=False, **kwargs):
-    """loaddata saves tagged items without taggit's m2m_changed; index their note."""
-    from django.contrib.contenttypes.models import ContentType
-
-    if raw and instance.content_type_id == ContentType.objects.get_for_model(Note).pk:
-        index_notes([instance.object_id])
-
-
-def _renamed(notes_of):
-    def handler(sender, instance, created=False, raw=False, **kwargs):
-        if not created:
-            index_notes(notes_of(instance).values_list("pk", flat=True))
-
-    return handler
-
-
-def _remember(notes_of):
-    def handler(sender, instance, **kwargs):
-        instance._search_note_ids = list(notes_of(instance).values_list("pk", flat=True))
-
-    return handler
-
-
-def _reindex_remembered(sender, instance, **kwargs):
-    index_notes(getattr(instance, "_search_note_ids", []))

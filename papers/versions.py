@@ -1,12 +1,11 @@
 """The version of what readers see: a random token in Django's cache, shared by app servers.
 
 Whatever keeps copies of pages or parts of them (notesite's page cache, listing counts) stamps
-them with the token and drops copies with another. Saving or deleting a row that any page
-shows draws a new token: papers and annotations connect their models with `invalidate_on()`,
-and writes that send no model signals (bulk imports, queryset updates) call `changed()`. The
-token is drawn again once the transaction commits, since a request between the write and the
-commit would otherwise store the old rows under the new token. The version also holds when
-the next scheduled note goes public; from that time on, the next request draws a new token.
+them with the token and drops copies with another. A write that changes what readers see calls
+`changed()`, which draws a new token once the transaction commits: papers.writes for notes,
+papers, topics and tags; annotations for public comments and annotations and the names shown
+beside them. The version also holds when the next scheduled note goes public; from that time
+on, the next request draws a new token.
 """
 
 import secrets
@@ -14,7 +13,6 @@ import threading
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 KEY = "content-version"
@@ -64,24 +62,10 @@ def cached(name, compute, timeout=3600):
     return cache.get_or_set(f"{name}:{current()}", compute, timeout)
 
 
-def changed(**signal):
-    new()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(new)
+def changed():
+    """Every copy is stale once the current transaction commits (at once outside of one).
 
-
-def invalidate_on(*models, ignored=frozenset()):
-    """Saving or deleting a row of `models` draws a new token.
-
-    A save whose `update_fields` are all in `ignored` (fields no page must show at once, like
-    counters and login times) changes nothing.
+    Not before: a request rendering between the write and the commit would store the old rows
+    under the new token. papers.writes calls it once per batch of note writes.
     """
-
-    def saved(update_fields=None, **kwargs):
-        if not (update_fields and set(update_fields) <= ignored):
-            changed()
-
-    for model in models:
-        uid = f"versions.{model._meta.label}"
-        post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}.save")
-        post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}.delete")
+    transaction.on_commit(new)

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from papers import versions
 from papers.models import Note, Paper
 from tests.services import REDIS_URL, forget_keys, redis_missing, require_service
 from topics.models import Topic
@@ -21,6 +22,23 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+ORIGINAL_CHANGED = versions.changed
+
+
+@pytest.fixture(autouse=True)
+def content_version_drawn_at_once(monkeypatch):
+    """A test runs in a transaction that never commits, so what production does after commit
+    never happens: draw the content version at once instead (tests/papers/test_writes.py
+    checks that production waits for the commit, with `version_drawn_after_commit`)."""
+    monkeypatch.setattr(versions, "changed", versions.new)
+
+
+@pytest.fixture
+def version_drawn_after_commit(monkeypatch):
+    """The production rule back: a new content version once the transaction commits."""
+    monkeypatch.setattr(versions, "changed", ORIGINAL_CHANGED)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@
 // covered text (a math element is wrapped whole); overlapping annotations split into pieces
 // that list every annotation covering them in data-annotation-ids. Clicking a highlight shows
 // its annotations; the side list ([data-annotations]) shows them all in document order, orphans
-// (whose passage the author deleted) last with their quote.
+// (whose passage the author deleted) last with their quote. A card quotes the passage as its
+// reader chose it, and, when the author has reworded it since ("原文已修改"), its words now.
 
 import { typeset } from "./math.js";
 import { pieces, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
@@ -122,10 +123,27 @@ function setUp(panel, body) {
 
   // --- the side list and the popover ---------------------------------------------------------
 
+  function shortened(text) {
+    return text.length > 140 ? `${text.slice(0, 140)}…` : text;
+  }
+
+  // The passage as the reader chose it; when the author has reworded it since, the words it is
+  // on now follow, so the note is read against both.
+  function quotes(annotation) {
+    const chosen = element("blockquote", {
+      class: "annotation__quote",
+      text: shortened(annotation.quote),
+    });
+    if (!annotation.text_changed) return [chosen];
+    const now = element("blockquote", {
+      class: "annotation__quote annotation__quote--now",
+      text: shortened(annotation.exact),
+    });
+    return [chosen, element("p", { class: "annotation__now-label", text: "现在的原文:" }), now];
+  }
+
   function card(annotation, { inList }) {
     const orphan = annotation.state === "orphaned";
-    const { exact } = annotation;
-    const quote = exact.length > 140 ? `${exact.slice(0, 140)}…` : exact;
     const item = element("li", {
       class: `annotation${orphan ? " annotation--orphan" : ""}`,
       id: inList ? `annotation-${annotation.id}` : "",
@@ -140,7 +158,10 @@ function setUp(panel, body) {
       header.append(element("span", { class: "annotation__badge", text: "仅自己可见" }));
     }
     if (orphan) header.append(element("span", { class: "annotation__orphan", text: "原文已删除" }));
-    item.append(header, element("blockquote", { class: "annotation__quote", text: quote }));
+    if (annotation.text_changed) {
+      header.append(element("span", { class: "annotation__changed", text: "原文已修改" }));
+    }
+    item.append(header, ...quotes(annotation));
     if (annotation.body_html) {
       item.append(element("div", { class: "annotation__body", html: annotation.body_html }));
     }

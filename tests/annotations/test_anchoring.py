@@ -379,9 +379,19 @@ def test_an_edited_passage_that_also_moved_is_an_orphan():
 def test_fuzzy_match_reports_where_the_approximate_passage_starts_and_ends():
     """The approximate span covers exactly the edited words."""
     text = "前文。" + "the attention matrix grows with n squared" + "。后文。"
-    ((start, end, errors),) = _fuzzy_matches(text, QUOTE)
-    assert text[start:end].startswith("the attention matrix grows with")
-    assert errors <= 11
+    (cluster,) = _fuzzy_matches(text, QUOTE)
+    for start, end, errors in cluster:
+        assert text[start:end].startswith("the attention matrix grows with")
+        assert errors <= 11
+
+
+def test_a_passage_that_grew_at_its_end_covers_the_new_words():
+    """Words inserted before the passage's last word: as few edits end before them as after
+    them; the context the passage had decides, so it covers the new words, not half of them."""
+    old = "全局注意力看见整个序列。稀疏注意力把复杂度降到线性,代价是只看局部窗口。结论。"
+    new = old.replace("降到线性", "降到近似线性")
+    (span,) = reanchor(old, new, [select(old, "稀疏注意力把复杂度降到线性")])
+    assert found(new, span) == "稀疏注意力把复杂度降到近似线性"
 
 
 def test_diff_is_deterministic_and_reconstructs_both_texts():

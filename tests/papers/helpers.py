@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,3 +28,47 @@ def card_titles(response):
 def cards(response):
     """The HTML of each note card on a listing page, in page order."""
     return CARD.findall(html(response))
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would send for the fields of an admin change form."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "checkbox", "file"}:
+            self.fields[name] = attrs.get("value", "")
+        elif tag == "input" and name and attrs.get("type") == "checkbox" and "checked" in attrs:
+            self.fields[name] = attrs.get("value", "on")
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            # Django writes a new line after <textarea>, which browsers drop.
+            self.fields[self._textarea] = self.fields[self._textarea].removeprefix("\n")
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def admin_form(client, url, **changes):
+    """The admin form at `url` as a browser would post it, with `changes` applied."""
+    parser = _FormFields()
+    parser.feed(html(client.get(url)))
+    fields = {name: value for name, value in parser.fields.items() if name != "csrfmiddlewaretoken"}
+    return {**fields, "_save": "保存", **changes}

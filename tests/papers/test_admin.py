@@ -6,7 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from papers.models import Note, Paper
-from tests.papers.helpers import html, shanghai
+from tests.papers.helpers import admin_form, html, shanghai
 from topics.models import Topic
 
 DRAFT = Note.Status.DRAFT
@@ -79,32 +79,23 @@ def test_note_add_form_preview_says_save_first(admin_client, db):
     assert "保存后显示。" in html(admin_client.get("/admin/papers/note/add/"))
 
 
-def note_form_data(note, **changes):
-    data = {
-        "title": note.title,
-        "slug": note.slug,
-        "topic": note.topic_id or "",
-        "tags": ", ".join(note.tags.names()),
-        "paper": note.paper_id or "",
-        "summary": note.summary,
-        "body": note.body,
-        "status": note.status,
-        "published_at_0": "2024-11-25",
-        "published_at_1": "08:00",
-        "_save": "保存",
-    }
-    data.update(changes)
-    return data
-
-
 def test_note_change_post_renders_and_saves(admin_client, make_note, topic, paper):
     """Saving the change form stores the new Markdown rendered, tags and local publish time."""
     note = make_note(title="旧标题", body="旧正文")
     body = "## 一\n\n**新正文** $x$\n\n## 二"
-    data = note_form_data(
-        note, title="新标题", body=body, topic=topic.pk, paper=paper.pk, tags="注意力, RL"
+    url = f"/admin/papers/note/{note.pk}/change/"
+    data = admin_form(
+        admin_client,
+        url,
+        title="新标题",
+        body=body,
+        topic=topic.pk,
+        paper=paper.pk,
+        tags="注意力, RL",
+        published_at_0="2024-11-25",
+        published_at_1="08:00",
     )
-    response = admin_client.post(f"/admin/papers/note/{note.pk}/change/", data)
+    response = admin_client.post(url, data)
     assert response.status_code == 302
     note.refresh_from_db()
     assert note.title == "新标题"

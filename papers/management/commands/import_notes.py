@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from papers.importing import ImportFailed, import_notes
+from papers.importing import DEFAULT_WAIT_SECONDS, ImportBusy, ImportFailed, import_notes
 
 
 class ProgressBar:
@@ -45,8 +45,16 @@ class Command(BaseCommand):
             action="store_true",
             help="import the good files and list the bad ones",
         )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=DEFAULT_WAIT_SECONDS,
+            metavar="SECONDS",
+            help="how long to wait for another import_notes run to finish "
+            f"(default {DEFAULT_WAIT_SECONDS})",
+        )
 
-    def handle(self, *args, paths, topic, dry_run, skip_invalid, verbosity, **options):
+    def handle(self, *args, paths, topic, dry_run, skip_invalid, wait, verbosity, **options):
         # The bar is for people watching a terminal; logs and pipes get the summary only.
         show_bar = verbosity > 0 and sys.stderr.isatty()
         try:
@@ -56,6 +64,8 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 progress=ProgressBar(sys.stderr) if show_bar else None,
+                wait=wait,
+                on_wait=self.say_waiting if verbosity else lambda: None,
             )
         except ImportFailed as failed:
             files = len({problem.path for problem in failed.problems})
@@ -65,12 +75,15 @@ class Command(BaseCommand):
                 *map(str, failed.problems),
             ]
             raise CommandError("\n".join(lines)) from None
-        except ValueError as error:
+        except (ImportBusy, ValueError) as error:
             raise CommandError(str(error)) from None
         for problem in report.problems:
             self.stderr.write(f"{problem} (skipped)")
         if verbosity:
             self.write_details(report, verbosity)
+
+    def say_waiting(self):
+        self.stderr.write("another import_notes run is writing to this database; waiting for it")
 
     def write_details(self, report, verbosity):
         for action, slug, path in report.changes:
@@ -83,5 +96,7 @@ class Command(BaseCommand):
         for arxiv_id, titled in report.papers_created:
             detail = "" if titled else "; its title is the arXiv id until you edit it in the admin"
             self.stdout.write(f"created paper {arxiv_id}{detail}")
+        for notice in report.notices:
+            self.stdout.write(f"annotations: {notice}")
         prefix = "dry run, nothing written: " if report.dry_run else ""
         self.stdout.write(prefix + report.summary())
