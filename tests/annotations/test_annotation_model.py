@@ -154,3 +154,15 @@ def test_many_annotations_are_reanchored_in_a_fixed_number_of_queries(
         passage_of(annotation) == annotation.quote for annotation in Annotation.objects.all()
     )
     assert moved.count() >= 1
+
+
+def test_an_annotation_records_the_revision_it_was_made_on(note, reader, annotate):
+    """Made on the note's latest revision; an edit later does not change which one."""
+    first = annotate(note, reader, PASSAGE)
+    assert first.revision == note.revisions.first()
+    note.body = "前言。\n\n" + note.body
+    note.save()
+    later = annotate(note, reader, "稀疏注意力")
+    first.refresh_from_db()
+    assert first.revision == note.revisions.last()
+    assert later.revision == note.revisions.first() != first.revision

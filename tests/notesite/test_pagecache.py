@@ -149,14 +149,83 @@ def test_renamed_commenter_is_fresh(client, note, reader):
 def test_new_public_annotation_is_fresh_in_the_api(client, note, reader):
     url = "/notes/attention/annotations/"
     warm(client, [url])
+    annotation = annotate(note, reader, "序列长度", "public")
+    passages.edit_annotation(annotation, body="n squared")
+    assert_all_show(client, [url], "n squared")
+
+
+def annotate(note, reader, words, visibility):
     text = passages.note_text(note)
-    start = text.index("序列长度")
+    start = text.index(words)
     selector, errors = passages.clean_selector(
-        text, {"exact": "序列长度", "start": start, "end": start + 4}
+        text, {"exact": words, "start": start, "end": start + len(words)}
     )
     assert not errors
-    passages.create_annotation(note, reader, selector, "n squared", "public")
-    assert_all_show(client, [url], "n squared")
+    return passages.create_annotation(note, reader, selector, "批注", visibility)
+
+
+def assert_all_hits(client, urls):
+    for url in urls:
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+
+
+STALE_ON_READERS_WRITES = ["/", "/notes/attention/", "/notes/attention/annotations/"]
+
+
+def test_private_annotations_leave_pages_cached(client, note, reader):
+    """A private annotation, written, edited or deleted, is no anonymous reader's business."""
+    warm(client, STALE_ON_READERS_WRITES)
+    annotation = annotate(note, reader, "序列长度", "private")
+    passages.edit_annotation(annotation, body="改过的私人批注")
+    annotation.delete()
+    assert_all_hits(client, STALE_ON_READERS_WRITES)
+
+
+def test_a_public_annotation_made_private_is_gone_at_once(client, note, reader):
+    annotation = annotate(note, reader, "序列长度", "public")
+    warm(client, ["/notes/attention/annotations/"])
+    passages.edit_annotation(annotation, visibility="private")
+    response = client.get("/notes/attention/annotations/")
+    assert response["X-Page-Cache"] == "miss"
+    assert response.json()["count"] == 0
+
+
+def test_sign_up_and_login_leave_pages_cached(client, note, django_user_model):
+    """A new account and its logins show on no page."""
+    warm(client, STALE_ON_READERS_WRITES)
+    password = "Transformer-2017"
+    signup = {
+        "username": "newbie",
+        "display_name": "新读者",
+        "email": "",
+        "password1": password,
+        "password2": password,
+    }
+    reader_client = client.__class__()
+    assert reader_client.post("/accounts/signup/", signup).status_code == 302
+    reader_client.logout()
+    login = {"username": "newbie", "password": password}
+    assert reader_client.post("/accounts/login/", login).status_code == 302
+    user = django_user_model.objects.get(username="newbie")
+    user.profile.display_name = "还没发过言的读者"
+    user.profile.save()
+    assert_all_hits(client, STALE_ON_READERS_WRITES)
+
+
+def test_pending_comment_and_its_rejection_leave_pages_cached(client, note):
+    """An anonymous comment waiting for moderation shows to its poster only, and if it is
+    then hidden or marked spam it never showed at all."""
+    warm(client, STALE_ON_READERS_WRITES)
+    moderation.post_comment(note=note, body="等待审核", user=None, name="路人乙")
+    moderation.mark_spam(Comment.objects.all())
+    assert_all_hits(client, STALE_ON_READERS_WRITES)
+
+
+def test_hiding_a_public_comment_is_fresh(client, note, reader):
+    moderation.post_comment(note=note, body="马上要被隐藏", user=reader)
+    warm(client, ["/notes/attention/"])
+    moderation.hide(Comment.objects.all())
+    assert "马上要被隐藏" not in client.get("/notes/attention/").content.decode()
 
 
 def test_bulk_writes_make_pages_fresh(client, note, admin_client, tmp_path):
