@@ -10,11 +10,15 @@ class AnnotationsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete
 
         from accounts.models import Profile
+        from papers.caching import pages
         from papers.writes import notes_changed
 
-        from . import moderation, names, passages
+        from . import abuse, moderation, names, passages
         from .models import Annotation, Comment, PendingComment
 
+        # The comment form's signed time, filled in on every response, cached pages too.
+        pages.register_filler("form-time", abuse.fill_form_time)
+        pages.register_filler("form-hash", abuse.fill_form_hash)
         # Notes change through papers' one write path: move the passages annotated on them.
         notes_changed.connect(passages.reanchor_edited_notes, dispatch_uid="annotations.reanchor")
         # Deletes, whoever makes them (the admin, or a note, parent or reader cascading), keep

@@ -8,7 +8,7 @@ The email to the author goes out after commit.
 
 Anonymous readers see public comments, and a placeholder for a top-level comment that is no
 longer shown but keeps public replies: only changes to those draw a new content version
-(papers.versions), so a comment waiting for moderation, or moderated from one hidden state to
+(papers.caching), so a comment waiting for moderation, or moderated from one hidden state to
 another, leaves cached pages alone.
 """
 
@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import display_name
-from papers import versions
+from papers.caching import versions
 from papers.models import Note
 
 from .models import Comment

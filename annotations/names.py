@@ -2,12 +2,12 @@
 
 A reader's display name (or username, without a profile) and whether they are staff (the
 "作者" badge) show on the pages of their public comments and annotations, and nowhere else. So
-saving a user or a profile draws a new content version (papers.versions) only for a reader who
+saving a user or a profile draws a new content version (papers.caching) only for a reader who
 has something public: a sign-up, a login, a new password or email, or a reader with nothing
 public leaves cached pages alone.
 """
 
-from papers import versions
+from papers.caching import versions
 
 from .models import Annotation, Comment
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from papers import versions
+from papers.caching import versions
 from papers.models import NoteRevision
 from papers.rendering import plain_text
 from papers.writes import Notice

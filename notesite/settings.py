@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "papers",
     "accounts",
     "annotations",
-    "notesite",  # the page cache's template tag and fillers
+    "notesite",  # {% site_url %} (notesite/templatetags/site.py)
 ]
 
 MIDDLEWARE = [
@@ -61,14 +61,14 @@ MIDDLEWARE = [
     "notesite.middleware.ContentSecurityPolicyMiddleware",
     "papers.middleware.NoteViewsMiddleware",
     # Cached pages for anonymous readers are answered here, with the headers above; the
-    # middleware below runs only for pages being rendered (notesite/pagecache.py).
-    "notesite.pagecache.PageCacheMiddleware",
+    # middleware below runs only for pages being rendered (papers/caching/pages.py).
+    "papers.caching.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "notesite.pagecache.PageStoreMiddleware",
+    "papers.caching.pages.PageStoreMiddleware",
 ]
 
 ROOT_URLCONF = "notesite.urls"
@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "notesite.pagecache.csrf_placeholder",
+                "papers.caching.pages.csrf_placeholder",
             ],
         },
     },
@@ -142,7 +142,7 @@ SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "notesite")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "notesite.cache.ResilientRedisCache"
+        "BACKEND": "papers.caching.backend.ResilientRedisCache"
         if REDIS_URL
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL,
@@ -151,10 +151,11 @@ CACHES = {
     }
 }
 if REDIS_URL:
-    # A Redis that hangs costs a request half a second, then counts as down (notesite/cache.py).
+    # A Redis that hangs costs a request half a second, then counts as down
+    # (papers/caching/backend.py).
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
-# Whole pages for anonymous readers (notesite/pagecache.py): how long an entry lives, 0 for
+# Whole pages for anonymous readers (papers/caching/pages.py): how long an entry lives, 0 for
 # no page cache. Saves make pages fresh at once; this only bounds how old view counts get.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Note views are counted in Redis and written to the database this often (papers/viewcounts.py).

@@ -8,7 +8,8 @@ class PapersConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished, request_started
 
-        from . import versions, writes
+        from . import writes
+        from .caching import versions
 
         writes.connect()
         request_started.connect(versions.request_started, dispatch_uid="versions.started")

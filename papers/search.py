@@ -74,7 +74,6 @@ Reader annotations (a later issue) belong in their own document table with their
 visibility rule (`.visible_to(user)`), searched beside notes, never folded into these rows.
 """
 
-import hashlib
 import operator
 import re
 import unicodedata
@@ -89,7 +88,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from . import arxiv, versions
+from . import arxiv
+from .caching import fragments, versions
 from .models import Note, SearchDocument
 from .rendering import collapse_whitespace, plain_text
 
@@ -152,7 +152,7 @@ def search_notes(query):
     Paginate it like a queryset: finding and ranking every match is one query (the substring
     test runs once, not again for a count), and each page's notes, with their search rows for
     snippets, are one more. The ranking reads every match, so it grows with the notes; it is
-    kept per query and content version (papers/versions.py), for the next pages and readers.
+    kept per query and content version (papers.caching), for the next pages and readers.
     """
     ranked = (
         Note.objects.published()
@@ -161,19 +161,19 @@ def search_notes(query):
         .order_by("search_rank", "-published_at", "-id")
         .values_list("pk", flat=True)
     )
-    return RankedNotes(ranked, f"search:{hashlib.sha256(query.encode()).hexdigest()}")
+    return RankedNotes(ranked, query)
 
 
 class RankedNotes(Sequence):
     """Notes in the order of a queryset of their ids; slicing fetches only the slice's notes."""
 
-    def __init__(self, ranked_ids, cache_name):
+    def __init__(self, ranked_ids, query):
         self.ranked_ids = ranked_ids
-        self.cache_name = cache_name
+        self.query = query
 
     @cached_property
     def ids(self):
-        return versions.cached(self.cache_name, lambda: list(self.ranked_ids))
+        return fragments.search_ranking(self.query, lambda: list(self.ranked_ids))
 
     def __len__(self):
         return len(self.ids)

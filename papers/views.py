@@ -1,7 +1,5 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
-import hashlib
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -12,26 +10,23 @@ from taggit.models import Tag
 
 from topics.models import Topic
 
-from . import search, versions
+from . import search
+from .caching import fragments
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
 
 
 class CountedOncePaginator(Paginator):
-    """A paginator that counts its listing once per content version (papers/versions.py).
+    """A paginator that counts its listing once per content version (papers.caching)."""
 
-    Counting every note of a listing grows with the notes; the count changes only when the
-    version does.
-    """
-
-    def __init__(self, *args, count_key, **kwargs):
+    def __init__(self, *args, listing, **kwargs):
         super().__init__(*args, **kwargs)
-        self.count_key = count_key
+        self.listing = listing
 
     @cached_property
     def count(self):
-        return versions.cached(f"count:{self.count_key}", lambda: Paginator.count.func(self))
+        return fragments.listing_count(self.listing, lambda: Paginator.count.func(self))
 
 
 class NoteListMixin:
@@ -46,8 +41,7 @@ class NoteListMixin:
 
     def get_paginator(self, *args, **kwargs):
         listing = f"{self.request.path}?{self.request.GET.get('q', '')}"
-        count_key = hashlib.sha256(listing.encode()).hexdigest()
-        return CountedOncePaginator(*args, count_key=count_key, **kwargs)
+        return CountedOncePaginator(*args, listing=listing, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.get_heading(), **kwargs)
@@ -155,7 +149,7 @@ class TopicListView(generic.ListView):
 
     def get_queryset(self):
         topics = Topic.objects.annotate(note_count=count_published_notes())
-        return versions.cached("topics", lambda: list(topics.order_by(*Topic._meta.ordering)))
+        return fragments.topics(lambda: list(topics.order_by(*Topic._meta.ordering)))
 
 
 class ArchiveView(generic.ListView):
@@ -165,7 +159,7 @@ class ArchiveView(generic.ListView):
     context_object_name = "months"
 
     def get_queryset(self):
-        return versions.cached("months", lambda: list(Note.objects.published().month_counts()))
+        return fragments.months(lambda: list(Note.objects.published().month_counts()))
 
 
 class DateArchiveMixin(NoteListMixin):
@@ -182,7 +176,7 @@ class DateArchiveMixin(NoteListMixin):
         def periods():
             return list(super(DateArchiveMixin, self).get_date_list(queryset, date_type, ordering))
 
-        return versions.cached(f"periods:{self.request.path}", periods)
+        return fragments.periods(self.request.path, periods)
 
 
 class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):

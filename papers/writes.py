@@ -27,7 +27,7 @@ subscribers, once per call, in the writer's transaction:
 
 and once per batch, after commit:
 
-4. the content version (papers.versions): every cached page and fragment is stale.
+4. the content version (papers.caching): every cached page and fragment is stale.
 
 Rows in the transaction, the cache after it: the revision, the search row and the annotations'
 offsets are data that commit or roll back with the note (a reader never gets the new body with
@@ -45,7 +45,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import Signal
 
-from . import search, versions
+from . import search
+from .caching import versions
 from .models import Note, NoteRevision, Paper, tracked_fields
 
 # sender=Note, changes=[NoteChange]: notes whose rows a write changed, with what they were.

@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from papers import versions
+from papers.caching import versions
 from papers.models import Note, Paper
 from tests.services import REDIS_URL, forget_keys, redis_missing, require_service
 from topics.models import Topic

@@ -9,7 +9,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 # The site's cache pointed at a port nothing listens on: Redis is down.
 REDIS_DOWN_CACHES = {
     "default": {
-        "BACKEND": "notesite.cache.ResilientRedisCache",
+        "BACKEND": "papers.caching.backend.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
     }
 }

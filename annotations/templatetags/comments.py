@@ -3,7 +3,7 @@
 The note page (papers) loads this library, so papers never imports annotations. One query
 fetches the thread (see CommentQuerySet.thread); the count is the note's own counter. What
 anonymous readers see of the thread is the same for all of them: it is rendered once per
-content version (papers/versions.py) and kept in the cache.
+content version and kept in the cache (papers.caching.fragments).
 """
 
 from collections import defaultdict
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from papers import versions
+from papers.caching import fragments
 
 from ..forms import CommentForm
 from ..models import Comment
@@ -61,7 +61,7 @@ def comment_section(context, note):
         def anonymous_list():
             return render_list(note, build_thread(Comment.objects.thread(note, []), user))
 
-        listing = versions.cached(f"comments:{note.pk}", anonymous_list)
+        listing = fragments.comment_thread(note.pk, anonymous_list)
     form = CommentForm(note, user, initial={"parent": reply_to.pk if reply_to else None})
     return {
         "open": True,

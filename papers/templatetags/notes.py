@@ -1,31 +1,21 @@
 from django import template
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from .. import versions
+from ..caching import fragments
 
 register = template.Library()
-CARD_SECONDS = 3600
 
 
 @register.simple_tag(takes_context=True)
 def note_cards(context, notes):
-    """The cards of a listing, each rendered once and kept in the cache (one read for all).
-
-    A card's key holds the content version (papers/versions.py) and the note's counters,
-    which change without a new version, so a kept card is always what rendering would give.
-    """
-    token = versions.current()
-    keys = [f"card:{token}:{n.pk}:{n.view_count}:{n.comment_count}" for n in notes]
-    cards = cache.get_many(keys)
+    """The cards of a listing, each rendered once and kept in the cache (one read for all)."""
     template = context.template.engine.get_template("includes/note_card.html")
-    missing = {}
-    for key, note in zip(keys, notes, strict=True):
-        if key not in cards:
-            with context.push(note=note):
-                cards[key] = missing[key] = template.render(context)
-    cache.set_many(missing, CARD_SECONDS)
-    return mark_safe("".join(cards[key] for key in keys))
+
+    def render(note):
+        with context.push(note=note):
+            return template.render(context)
+
+    return mark_safe("".join(fragments.note_cards(notes, render)))
 
 
 @register.inclusion_tag("includes/pagination.html", takes_context=True)

@@ -1,4 +1,4 @@
-"""The page cache (notesite/pagecache.py): anonymous readers get cached pages, always fresh.
+"""The page cache (papers/caching/pages.py): anonymous readers get cached pages, always fresh.
 
 Each freshness test first requests every page that shows a note until it comes from the cache,
 then changes something and asserts that the very next request of each page shows the change.

@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from papers import importing, versions, writes
+from papers import importing, writes
+from papers.caching import versions
 from papers.models import Note, NoteRevision
 from papers.search import search_notes
 from tests.papers.helpers import admin_form, html

@@ -5,7 +5,7 @@ on the page can be the reader's own; signed-in readers are never served from the
 no query parameters but `page` and `q`, answered 200 with no cookie, no `Vary` and nothing in
 `Cache-Control` that forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off.
 
-Freshness: every entry is stamped with the token of `papers.versions`, which every write of
+Freshness: every entry is stamped with the token of `versions`, which every write of
 anything a page shows replaces (and a scheduled note's time), so the next request of every
 page, on every app server, renders it again: a write is seen at once, never after a timeout.
 
@@ -28,11 +28,11 @@ from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.safestring import mark_safe
 
-from papers import versions
+from . import versions
 
 logger = logging.getLogger(__name__)
 # A database that fails while the content version is drawn makes pages uncached, not errors
-# (/healthz reports it); a failing Redis is a cache that misses (notesite/cache.py).
+# (/healthz reports it); a failing Redis is a cache that misses (backend.py).
 CACHED_QUERY_PARAMETERS = {"page", "q"}
 UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)\b")
 PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")

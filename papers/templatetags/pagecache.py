@@ -1,6 +1,6 @@
 from django import template
 
-from notesite import pagecache
+from papers.caching import pages
 
 register = template.Library()
 
@@ -8,4 +8,4 @@ register = template.Library()
 @register.simple_tag
 def fill(name, argument=""):
     """`{% fill "form-time" %}`: a per-request value, filled in even on a cached page."""
-    return pagecache.placeholder(name, argument)
+    return pages.placeholder(name, argument)

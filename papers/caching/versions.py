@@ -1,6 +1,6 @@
 """The version of what readers see: a random token in Django's cache, shared by app servers.
 
-Whatever keeps copies of pages or parts of them (notesite's page cache, listing counts) stamps
+Whatever keeps copies of pages or parts of them (the page cache, fragments) stamps
 them with the token and drops copies with another. A write that changes what readers see calls
 `changed()`, which draws a new token once the transaction commits: papers.writes for notes,
 papers, topics and tags; annotations for public comments and annotations and the names shown
@@ -36,7 +36,7 @@ def _remember(token):
 
 def new():
     """Draw a new token (every copy is stale from now on) and return the version."""
-    from .models import Note  # models import this module
+    from ..models import Note  # papers.models imports papers.writes, which imports this
 
     scheduled = Note.objects.scheduled().order_by("published_at").first()
     version = (secrets.token_hex(8), scheduled.published_at.timestamp() if scheduled else None)

@@ -1,0 +1,32 @@
+"""Everything notesite keeps in Django's cache to answer readers faster, and what makes it stale.
+
+Where things are:
+
+- `versions`: the content version, a random token in the cache that every kept copy is stamped
+  with. `changed()` draws a new one once the writer's transaction commits; a scheduled note
+  draws one when its time comes.
+- `pages`: whole pages for anonymous readers (the page cache middleware), with the per-request
+  parts (CSRF token, comment form time and hash) filled in on every response.
+- `fragments`: parts of pages kept per version, by key: `count:<listing>`, `topics`, `months`,
+  `periods:<path>`, `search:<query>`, `comments:<note>`, `card:<version>:<note>:<counters>`.
+- `backend`: the Redis cache backend (one client per pool; Redis down is a cache that misses).
+
+Besides copies of pages, the cache holds counters that are not copies and never go stale by
+version: rate limits (accounts.limits, annotations.abuse) and note views waiting to be written
+(papers.viewcounts).
+
+What makes every copy stale (calls `versions.changed()`), and nothing else does:
+
+- papers.writes, the one write path for notes: a note, paper, topic or tag saved or deleted,
+  a note's tags changed, an import, the admin's actions;
+- papers.search.rebuild_index: the search index rebuilt;
+- annotations.passages: a public annotation created, edited or deleted, or one made private or
+  public;
+- annotations.moderation: a comment posted public, edited while public, moderated to or from
+  public (or a hidden one that keeps public replies), deleted while public;
+- annotations.names: a user or profile saved, or a user deleted, who has a public comment or
+  annotation (their name shows beside it).
+
+So a private annotation, a comment waiting for moderation, a sign-up, a login, a new password or
+email, or a profile of a reader with nothing public leave every cached page as it was.
+"""

@@ -1,0 +1,61 @@
+"""Parts of pages kept in the cache per content version (papers.caching.versions): every key.
+
+Each is work that grows with the notes or with a note's discussion, redone by every request
+otherwise; each key holds the current token, so a write readers can see makes them all stale.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+
+from . import versions
+
+CARD_SECONDS = 3600
+
+
+def _digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def listing_count(listing, count):
+    """How many notes a listing has (`listing`: its path and query); `count()` counts them."""
+    return versions.cached(f"count:{_digest(listing)}", count)
+
+
+def topics(find):
+    """The topics with their counts of published notes, as /topics/ lists them."""
+    return versions.cached("topics", find)
+
+
+def months(find):
+    """(month, count) of every month that has notes, as /archive/ lists them."""
+    return versions.cached("months", find)
+
+
+def periods(path, find):
+    """The months of a year's page at `path` that have notes."""
+    return versions.cached(f"periods:{path}", find)
+
+
+def search_ranking(query, rank):
+    """The ids of the notes a search query finds, best first."""
+    return versions.cached(f"search:{_digest(query)}", rank)
+
+
+def comment_thread(note_id, render):
+    """The HTML of a note's comments as every anonymous reader sees them."""
+    return versions.cached(f"comments:{note_id}", render)
+
+
+def note_cards(notes, render):
+    """The HTML of each note's listing card, read in one call; `render(note)` the missing ones.
+
+    A card's key holds the content version and the note's view and comment counters, which
+    change without a new version, so a kept card is always what rendering would give.
+    """
+    token = versions.current()
+    keys = [f"card:{token}:{n.pk}:{n.view_count}:{n.comment_count}" for n in notes]
+    cards = cache.get_many(keys)
+    missing = {key: render(note) for key, note in zip(keys, notes, strict=True) if key not in cards}
+    cache.set_many(missing, CARD_SECONDS)
+    return [cards.get(key) or missing[key] for key in keys]
