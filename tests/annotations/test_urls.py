@@ -49,7 +49,7 @@ def imported_apps(app):
 @pytest.mark.parametrize(
     ("app", "unknown"),
     [
-        ("papers", {"annotations", "notesite"}),
+        ("papers", {"accounts", "annotations", "notesite"}),
         ("topics", {"annotations", "papers", "notesite"}),
         ("annotations", {"notesite"}),
         ("accounts", {"annotations", "papers", "topics", "notesite"}),

@@ -1,5 +1,8 @@
 """papers.writes, the one write path: revisions, search, the content version, whoever writes."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -11,6 +14,8 @@ from papers.models import Note, NoteRevision
 from papers.search import search_notes
 from tests.papers.helpers import admin_form, html
 from tests.papers.test_importing import write
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def revisions_of(note):
@@ -231,3 +236,28 @@ def test_the_publish_action_goes_through_the_write_path(admin_client, make_note,
         admin_client.post("/admin/papers/note/", data)
     assert draws == [1]
     assert draft.revisions.count() == 1  # a status change is no new version of the text
+
+
+# --- the one path --------------------------------------------------------------------------
+
+
+def calls_of(name):
+    """(module, line) of each call of a function called `name` in the site's own code."""
+    found = []
+    for app in ("accounts", "annotations", "notesite", "papers", "topics"):
+        for source in (ROOT / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text())):
+                if isinstance(node, ast.Call):
+                    called = node.func.attr if isinstance(node.func, ast.Attribute) else None
+                    called = called or getattr(node.func, "id", None)
+                    if called == name:
+                        found.append(str(source.relative_to(ROOT)))
+    return sorted(set(found))
+
+
+def test_only_the_write_path_indexes_and_reanchors():
+    """Nothing indexes notes or re-anchors annotations but papers.writes and its subscriber."""
+    assert calls_of("index_notes") == ["papers/writes.py"]
+    assert calls_of("reanchor_note") == ["annotations/passages.py"]
+    assert calls_of("reanchor") == ["annotations/passages.py"]
+    assert calls_of("reanchor_edited_notes") == []  # connected to notes_changed, never called
