@@ -156,7 +156,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     @admin.display(description="现在的原文")
     def wording(self, annotation):
         if annotation.state == Annotation.State.ORPHANED:
-            return "原文已删除"
+            return "—"  # the state says 原文已删除
         return annotation.exact if annotation.text_changed else "(未改变)"
 
     @admin.display(description="读者", ordering="user__username")

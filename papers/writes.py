@@ -13,7 +13,9 @@ of papers' reach it through `connect()`: topics and tags saved or deleted (their
 models), tags added to a note (taggit's `m2m_changed`), rows loaded from fixtures (`loaddata`
 saves them raw, without `Note.save()`), and deletes (the collector is the one writer that sees
 cascades). A batch opened while another is open joins it: the admin's change form, the note's
-save and the tags saved after it are one batch, under the admin's author.
+save and the tags saved after it are one batch, under the admin's author. `bulk_update()`,
+`QuerySet.update()` and raw SQL send nothing: a writer using them records its changes itself,
+as the importer and the admin's publish action do (`change_of()` before `record()`).
 
 `Batch.record(changes)` hands the changed notes, each with what the database held before
 (`Note` remembers what it was loaded with, so learning the old body costs no query), to the
@@ -232,7 +234,7 @@ def _note_loaded(sender, instance, created=False, raw=False, **kwargs):
     """loaddata saves notes raw: record them as new (a revision, a search row)."""
     if raw:
         with batch() as opened:
-            opened.record([new_note(instance)])
+            opened.record([new_note(instance, detail="loaddata")])
 
 
 def _tagged_item_loaded(sender, instance, raw=False, **kwargs):
