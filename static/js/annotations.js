@@ -6,10 +6,15 @@
 // that list every annotation covering them in data-annotation-ids. Clicking a highlight shows
 // its annotations; the side list ([data-annotations]) shows them all in document order, orphans
 // (whose passage the author deleted) last with their quote. A card quotes the passage as its
-// reader chose it, and, when the author has reworded it since ("原文已修改"), its words now.
+// reader chose it, and, when the author has reworded it since ("原文已修改"), its words now,
+// the words that differ marked (word-diff.js).
 
 import { typeset } from "./math.js";
 import { pieces, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
+import { wordDiff } from "./word-diff.js";
+
+const QUOTE_LENGTH = 140; // characters of a quote a card shows
+const CONTEXT_LENGTH = 30; // characters kept before the first change of a cut quote
 
 const panel = document.querySelector("[data-annotations]");
 const body = document.querySelector("[data-note-body]");
@@ -123,23 +128,39 @@ function setUp(panel, body) {
 
   // --- the side list and the popover ---------------------------------------------------------
 
-  function shortened(text) {
-    return text.length > 140 ? `${text.slice(0, 140)}…` : text;
+  // A quote of at most QUOTE_LENGTH characters, "…" where cut; its changed runs (quotes())
+  // are wrapped in `tag`. When too long, a long unchanged start keeps only its last
+  // CONTEXT_LENGTH characters, so that the first change shows.
+  function quoteBlock(runs, { tag = "span", modifier = "" } = {}) {
+    const length = (run) => [...run.text].length;
+    const [first, ...rest] = runs;
+    const tooLong = runs.reduce((total, run) => total + length(run), 0) > QUOTE_LENGTH;
+    if (tooLong && rest.length && !first.changed && length(first) > CONTEXT_LENGTH) {
+      runs = [{ text: `…${[...first.text].slice(-CONTEXT_LENGTH).join("")}` }, ...rest];
+    }
+    const block = element("blockquote", { class: `annotation__quote ${modifier}`.trim() });
+    let room = QUOTE_LENGTH;
+    for (const run of runs) {
+      const text = [...run.text].slice(0, Math.max(room, 0)).join("");
+      if (text) block.append(run.changed ? element(tag, { text }) : text);
+      room -= length(run);
+    }
+    if (room < 0) block.append("…");
+    return block;
   }
 
-  // The passage as the reader chose it; when the author has reworded it since, the words it is
-  // on now follow, so the note is read against both.
+  // The passage as the reader chose it. When the author has reworded it since, the words it is
+  // on now follow, so the note is read against both; the words that differ are marked.
   function quotes(annotation) {
-    const chosen = element("blockquote", {
-      class: "annotation__quote",
-      text: shortened(annotation.quote),
-    });
-    if (!annotation.text_changed) return [chosen];
-    const now = element("blockquote", {
-      class: "annotation__quote annotation__quote--now",
-      text: shortened(annotation.exact),
-    });
-    return [chosen, element("p", { class: "annotation__now-label", text: "现在的原文:" }), now];
+    if (!annotation.text_changed) return [quoteBlock([{ text: annotation.quote }])];
+    const [chosen, now] = wordDiff(annotation.quote, annotation.exact);
+    const label = (text) => element("p", { class: "annotation__quote-label", text });
+    return [
+      label("批注时的原文:"),
+      quoteBlock(chosen, { tag: "del" }),
+      label("现在的原文:"),
+      quoteBlock(now, { tag: "ins", modifier: "annotation__quote--now" }),
+    ];
   }
 
   function card(annotation, { inList }) {

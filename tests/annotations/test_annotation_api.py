@@ -16,6 +16,7 @@ BODY = (
     "稀疏注意力只看局部窗口。"
 )
 PASSAGE = "It scales quadratically with the sequence length"
+REWORDED = "It scales quadratically and badly with the sequence length"
 SECRET = "私密批注独有词汇紫罗兰"  # another reader's private annotation body: never shown
 
 
@@ -99,6 +100,23 @@ def test_orphans_are_listed_last_with_their_quote(reader_client, note, reader, a
     assert [(i["id"], i["state"], i["exact"]) for i in items] == [
         (anchored.pk, "anchored", "稀疏注意力"),
         (orphan.pk, "orphaned", PASSAGE),
+    ]
+
+
+def test_a_reworded_passage_keeps_the_readers_quote_and_is_marked_changed(
+    reader_client, note, reader, annotate
+):
+    """After the author rewords a passage, `exact` is its new words, `quote` the reader's, and
+    `text_changed` is true; an untouched passage is not marked."""
+    reworded = annotate(note, reader, PASSAGE)
+    untouched = annotate(note, reader, "稀疏注意力")
+    note.body = note.body.replace(PASSAGE, REWORDED)
+    note.save()
+    items = reader_client.get(list_url(note)).json()["annotations"]
+    fields = ["id", "state", "quote", "exact", "text_changed"]
+    assert [[item[name] for name in fields] for item in items] == [
+        [reworded.pk, "anchored", PASSAGE, REWORDED, True],
+        [untouched.pk, "anchored", "稀疏注意力", "稀疏注意力", False],
     ]
 
 

@@ -78,8 +78,25 @@ def wait_loaded(page):
     page.locator("[data-annotations][data-loaded]").wait_for(state="attached")
 
 
-def highlighted(page):
-    return "".join(page.locator("mark.annotation-highlight").all_inner_texts())
+def highlighted(page, annotation=None):
+    """The highlighted text, all of it or `annotation`'s."""
+    marks = "mark.annotation-highlight"
+    if annotation is not None:
+        marks += f'[data-annotation-ids~="{annotation.pk}"]'
+    return "".join(page.locator(marks).all_inner_texts())
+
+
+def annotate_in_code(note, user, passage, body="", visibility="private"):
+    """An annotation by `user` on the first `passage` in `note`, made as the API makes one."""
+    from annotations import passages
+
+    text = passages.note_text(note)
+    start = text.index(passage)
+    selector, errors = passages.clean_selector(
+        text, {"exact": passage, "start": start, "end": start + len(passage)}
+    )
+    assert not errors, errors
+    return passages.create_annotation(note, user, selector, body, visibility)
 
 
 def annotate(page, start, end, text, public=False, screenshot=None):
@@ -277,15 +294,8 @@ def test_anonymous_reader_sees_public_highlights_and_is_asked_to_log_in(
     page, live_server, annotated_note, reader
 ):
     """Public annotations are highlighted for everyone; selecting offers 登录后批注."""
-    from annotations import passages
-
-    text = passages.note_text(annotated_note)
-    start = text.index(PASSAGE)
-    selector, _ = passages.clean_selector(
-        text, {"exact": PASSAGE, "start": start, "end": start + len(PASSAGE)}
-    )
-    passages.create_annotation(annotated_note, reader, selector, "公开的", "public")
-    passages.create_annotation(annotated_note, reader, selector, "私密的", "private")
+    annotate_in_code(annotated_note, reader, PASSAGE, "公开的", "public")
+    annotate_in_code(annotated_note, reader, PASSAGE, "私密的", "private")
     page.goto(f"{live_server.url}{annotated_note.get_absolute_url()}")
     wait_loaded(page)
     assert highlighted(page) == PASSAGE
@@ -296,3 +306,147 @@ def test_anonymous_reader_sees_public_highlights_and_is_asked_to_log_in(
     assert button.inner_text() == "登录后批注"
     button.click()
     page.wait_for_url("**/accounts/login/**")
+
+
+# A note annotated three times, then edited by its author: text inserted at the top moves the
+# first passage, the second is reworded, the third deleted.
+MOVED = "全局注意力让每个位置看见整个序列"
+CHANGED = (
+    "Longformer 把注意力限制在滑动窗口(sliding window)里,再给少数 token 加上全局注意力"
+    "(global attention),这样显存和计算都随序列长度线性增长"
+)
+REWORDED = (
+    "Longformer 把注意力限制在局部窗口(sliding window)里,再给少数预先选定的 token 加上全局注意力"
+    "(global attention),这样显存和计算都随序列长度线性增长"
+)
+DELETED = "BigBird 在此之外再加随机注意力"
+EDITED_BODY = f"""## 长文档
+
+{MOVED},代价是 $O(n^2)$。
+
+{CHANGED},能一次读完上万 token 的文档。
+
+{DELETED},并证明这种稀疏模式仍是图灵完备的。
+
+结论见下一节。
+"""
+
+
+@pytest.fixture
+def edited(transactional_db, make_note, reader):
+    """The annotations of a note its author then edited, by what the edit did to them."""
+    note = make_note(title="长文档的注意力", slug="long-attention", body=EDITED_BODY)
+    annotations = {
+        "moved": annotate_in_code(note, reader, MOVED, "这是基线。", "public"),
+        "changed": annotate_in_code(note, reader, CHANGED, "窗口大小在论文里是 **512**。"),
+        "orphaned": annotate_in_code(note, reader, DELETED, "随机注意力有什么用?"),
+    }
+    note.body = (
+        EDITED_BODY.replace("## 长文档\n", "## 长文档\n\n先说代价:注意力随长度平方增长。\n")
+        .replace(CHANGED, REWORDED)
+        .replace(f"{DELETED},并证明这种稀疏模式仍是图灵完备的。\n\n", "")
+    )
+    note.save()
+    for annotation in annotations.values():
+        annotation.refresh_from_db()
+    return annotations
+
+
+def open_note_with(page, live_server, annotation):
+    log_in(page, live_server, annotation.note.get_absolute_url())
+    wait_loaded(page)
+
+
+def card_parts(card):
+    """The badges and quotes of an annotation's card, in the order a reader sees them."""
+    parts = [".annotation__changed", ".annotation__orphan", ".annotation__quote-label"]
+    return card.locator(", ".join([*parts, ".annotation__quote"])).all_inner_texts()
+
+
+def test_reworded_passage_is_highlighted_on_its_new_words_and_quotes_both(
+    page, live_server, edited, artifacts, csp_violations
+):
+    """原文已修改: the highlight covers the new words; the card quotes the reader's words, then
+    the words there now, in the side list and in the popover."""
+    changed = edited["changed"]
+    assert (changed.quote, changed.exact, changed.text_changed) == (CHANGED, REWORDED, True)
+    open_note_with(page, live_server, changed)
+    assert highlighted(page, changed) == REWORDED
+    expected = ["原文已修改", "批注时的原文:", CHANGED, "现在的原文:", REWORDED]
+    card = page.locator(f"#annotation-{changed.pk}")
+    assert card_parts(card) == expected
+    assert card.locator("del").all_inner_texts() == ["滑动"]
+    assert card.locator("ins").all_inner_texts() == ["局部", "预先选定的"]
+
+    mark = page.locator(f'mark.annotation-highlight[data-annotation-ids~="{changed.pk}"]').first
+    mark.click()
+    assert card_parts(page.locator(".annotation-popover .annotation")) == expected
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.keyboard.press("Escape")
+            page.screenshot(path=artifacts / f"edited-{scheme}-{width}-list.png", full_page=True)
+            mark.scroll_into_view_if_needed()
+            mark.click()
+            page.screenshot(path=artifacts / f"edited-{scheme}-{width}-popover.png")
+    assert csp_violations() == []
+
+
+def test_passage_moved_by_an_insertion_keeps_one_quote_and_no_badge(
+    page, live_server, edited, csp_violations
+):
+    """Text inserted above moves the highlight with its words; the card is as it was."""
+    moved = edited["moved"]
+    assert (moved.exact, moved.text_changed) == (MOVED, False)
+    open_note_with(page, live_server, moved)
+    assert highlighted(page, moved) == MOVED
+    assert card_parts(page.locator(f"#annotation-{moved.pk}")) == [MOVED]
+    assert csp_violations() == []
+
+
+def test_orphan_is_listed_last_with_its_quote_and_no_highlight(
+    page, live_server, edited, csp_violations
+):
+    """原文已删除: the reader's quote stays in the list, nothing in the body is highlighted."""
+    orphan = edited["orphaned"]
+    assert orphan.state == Annotation.State.ORPHANED
+    open_note_with(page, live_server, orphan)
+    assert highlighted(page, orphan) == ""
+    last = page.locator(".annotations__list > .annotation").last
+    assert last.get_attribute("id") == f"annotation-{orphan.pk}"
+    assert card_parts(last) == ["原文已删除", DELETED]
+    assert csp_violations() == []
+
+
+def test_long_reworded_quotes_are_cut_around_their_changes(
+    page, live_server, transactional_db, make_note, reader, artifacts, csp_violations
+):
+    """A card shows 140 characters of a quote; when the start did not change, it shows the
+    words just before the first change, so that the marked words are in sight."""
+    chosen = (
+        "Longformer 是为长文档设计的 Transformer,它把注意力限制在滑动窗口(sliding window)里,"
+        "再给少数 token 加上全局注意力(global attention),这样显存和计算都随序列长度线性增长,"
+        "能一次读完上万 token 的文档,在 WikiHop 和 TriviaQA 上都超过了 RoBERTa"
+    )
+    now = chosen.replace("滑动", "局部").replace("上万", "数万")
+    note = make_note(slug="longformer", body=f"{chosen}。\n\n复杂度是 $O(n)$。")
+    annotation = annotate_in_code(note, reader, chosen)
+    note.body = note.body.replace(chosen, now)
+    note.save()
+    open_note_with(page, live_server, annotation)
+    assert highlighted(page, annotation) == now
+    card = page.locator(f"#annotation-{annotation.pk}")
+    shown = card.locator(".annotation__quote").all_inner_texts()
+    for quote, full in zip(shown, (chosen, now), strict=True):
+        assert quote.startswith("…") and quote.endswith("…")
+        assert quote.strip("…") in full
+        assert len(quote) <= 140 + 2
+    assert card.locator("del").all_inner_texts() == ["滑动", "上"]
+    assert card.locator("ins").all_inner_texts() == ["局部", "数"]
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            card.screenshot(path=artifacts / f"edited-long-{scheme}-{width}.png")
+    assert csp_violations() == []
