@@ -1033,7 +1033,8 @@ def _advisory_lock(wait, on_wait):
         if cursor.fetchone()[0]:
             return
         on_wait()
-        cursor.execute(f"SET LOCAL lock_timeout = {int(wait * 1000)}")
+        # At least 1 ms: a lock_timeout of 0 is no limit, and --wait 0 means not to wait.
+        cursor.execute(f"SET LOCAL lock_timeout = {max(int(wait * 1000), 1)}")
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
         cursor.execute("SET LOCAL lock_timeout = DEFAULT")
 

@@ -1,9 +1,16 @@
-"""The local services some tests need: Redis (and, for the two-server test, PostgreSQL)."""
+"""The local services some tests need: Redis, and PostgreSQL for tests that run processes
+against a database of their own (besides the two-server test, which shares the test database)."""
 
 import os
+import secrets
+from contextlib import contextmanager
+from urllib.parse import quote
 
+import psycopg
 import pytest
 import redis
+from django.conf import settings
+from psycopg import sql
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # The site's cache pointed at a port nothing listens on: Redis is down.
@@ -30,6 +37,50 @@ def forget_keys(prefix):
     keys = list(client.scan_iter(match=f"{prefix}:*"))
     if keys:
         client.delete(*keys)
+
+
+def postgres_server():
+    """(user, password, host, port) of this run's PostgreSQL server: the test database's when
+    the run is on PostgreSQL (CI names its own), else postgres at 127.0.0.1:5432."""
+    run = settings.DATABASES["default"]
+    if run["ENGINE"] != "django.db.backends.postgresql":
+        return "postgres", "", "127.0.0.1", 5432
+    return run["USER"], run["PASSWORD"], run["HOST"], run["PORT"] or 5432
+
+
+def postgres_url(database):
+    """The URL of `database` on this run's PostgreSQL server, for DATABASE_URL or psycopg."""
+    user, password, host, port = postgres_server()
+    return f"postgres://{quote(user)}:{quote(password)}@{host}:{port}/{quote(database)}"
+
+
+def postgres_missing():
+    """Why PostgreSQL cannot be used, or "" when it answers."""
+    try:
+        psycopg.connect(postgres_url("postgres"), connect_timeout=2).close()
+    except psycopg.Error as error:
+        _, _, host, port = postgres_server()
+        return f"PostgreSQL at {host or 'its socket'}:{port} does not answer ({error})"
+    return ""
+
+
+@contextmanager
+def scratch_postgres_database(template=None):
+    """A new database with a name of its own (a copy of the database `template` if given),
+    dropped afterwards whoever is still connected to it. Yields its name."""
+    name = f"notesite_scratch_{secrets.token_hex(6)}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    with psycopg.connect(postgres_url("postgres"), autocommit=True) as server:
+        server.execute(create)
+    try:
+        yield name
+    finally:
+        with psycopg.connect(postgres_url("postgres"), autocommit=True) as server:
+            server.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 def require_service(reason):
