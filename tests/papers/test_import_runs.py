@@ -373,3 +373,9 @@ def test_export_command(tmp_path, make_note):
     out, _ = run("export_notes", str(tmp_path / "out"))
     assert out == f"notes exported to {tmp_path / 'out'}: 1\n"
     assert os.listdir(tmp_path / "out") == ["a.md"]
+
+
+@pytest.mark.parametrize("wait", ["-1", "nan", "soon"])
+def test_command_refuses_a_wait_that_is_no_number_of_seconds(tmp_path, wait):
+    with pytest.raises(CommandError, match="--wait: invalid seconds value"):
+        call_command("import_notes", str(tmp_path), "--wait", wait)

@@ -28,6 +28,14 @@ class ProgressBar:
         self.stream.flush()
 
 
+def seconds(value):
+    """A number of seconds, 0 or more (argparse reports anything else as a usage error)."""
+    number = float(value)
+    if not number >= 0:  # also refuses nan
+        raise ValueError(value)
+    return number
+
+
 class Command(BaseCommand):
     help = (
         "Import Markdown notes (Hexo, Hugo, Jekyll, Obsidian) from files or folders. "
@@ -47,7 +55,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--wait",
-            type=float,
+            type=seconds,
             default=DEFAULT_WAIT_SECONDS,
             metavar="SECONDS",
             help="how long to wait for another import_notes run to finish "
