@@ -1,5 +1,5 @@
 """Write every note as a Markdown file with YAML front matter that Hexo, Hugo and
-`importing.py` read, so exporting and importing into an empty database gives the notes back.
+`papers.importing` reads, so exporting and importing into an empty database gives the notes back.
 
 Keys are written under both tools' names where they differ (`updated` for Hexo, `lastmod` for
 Hugo; `published: false` for Hexo, `draft: true` for Hugo). A note's paper goes in as a mapping

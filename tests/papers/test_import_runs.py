@@ -253,7 +253,7 @@ def test_queries_do_not_grow_with_notes(tmp_path):
 
 def test_queries_grow_per_batch_only(tmp_path, monkeypatch):
     """With batches of 10, three batches take at most three times one batch's queries."""
-    monkeypatch.setattr(importing, "BATCH_SIZE", 10)
+    monkeypatch.setattr(importing.run, "BATCH_SIZE", 10)
     one_batch = queries_to_import(tmp_path / "ten", 10)
     assert queries_to_import(tmp_path / "thirty", 30) <= 3 * one_batch
 

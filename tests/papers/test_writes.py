@@ -180,7 +180,7 @@ def committed(django_capture_on_commit_callbacks):
 
 def test_one_content_version_per_import_run(tmp_path, monkeypatch, draws, committed, db):
     """An import of several batches draws one version, once it has committed."""
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(importing.run, "BATCH_SIZE", 2)
     for number in range(5):
         write(tmp_path, f"{number}.md", f"---\ntitle: 第 {number} 篇\n---\n正文 {number}\n")
     with committed():

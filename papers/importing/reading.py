@@ -1,0 +1,138 @@
+"""One note file read: its front matter, slug, title, dates and body, with every problem."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.utils.text import slugify
+
+from ..models import Note
+from .body import first_heading
+from .frontmatter import (
+    PaperRef,
+    decode,
+    load_front_matter,
+    parse_date,
+    read_date,
+    read_flag,
+    read_paper,
+    read_tags,
+    read_text,
+    read_topic,
+    split_front_matter,
+)
+from .problems import InvalidNote, NoteProblem, Problem
+
+DRAFT_FOLDER = "_drafts"  # Hexo and Jekyll keep unpublished posts here
+
+# Front matter keys, first one present wins, under the names Hexo, Hugo, Jekyll and Obsidian use.
+DATE_KEYS = ("date", "publishdate", "pubdate", "created")
+UPDATED_KEYS = ("updated", "lastmod", "last_modified_at", "modified")
+SUMMARY_KEYS = ("summary", "description", "excerpt")
+PERMALINK_KEYS = ("permalink", "url")
+TITLE_LENGTH = Note._meta.get_field("title").max_length
+SLUG_LENGTH = Note._meta.get_field("slug").max_length
+JEKYLL_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+
+
+@dataclass
+class ParsedNote:
+    path: str
+    link_name: str  # what Obsidian's [[wikilinks]] call the file: its name without suffix
+    title: str
+    slug: str
+    slug_line: int
+    summary: str
+    body: str
+    body_line: int  # the file's line number of the body's first line
+    status: str
+    published_at: datetime
+    date_from_mtime: bool
+    updated_at: datetime | None
+    topic: str | None
+    tags: list[str]
+    paper: PaperRef | None
+    has_front_matter: bool
+    images: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
+
+
+def file_name_parts(path):
+    """(name, Jekyll date or None) from the file name; `index.md` is named by its folder."""
+    name = path.stem
+    if name == "index" and path.parent.name:
+        name = path.parent.name
+    jekyll = JEKYLL_NAME.match(name)
+    if jekyll and (day := parse_date(jekyll[1])):
+        return jekyll[2], day
+    return name, None
+
+
+def read_slug(front, file_name):
+    key, value = front.first(("slug",))
+    if value is None:
+        key, value = front.first(PERMALINK_KEYS)
+        if value is not None:
+            last = str(value).strip("/").rsplit("/", 1)[-1]
+            value = re.sub(r"\.html?$", "", last)
+    line = front.line_of(key) if value else 1
+    slug = slugify(str(value or file_name), allow_unicode=True)
+    if not slug:
+        raise NoteProblem(line, "no slug: give one in the front matter (slug: ...)")
+    if len(slug) > SLUG_LENGTH:
+        raise NoteProblem(line, f"slug longer than {SLUG_LENGTH} characters")
+    return slug, line
+
+
+def read_note(name):
+    """Parse the note file `name`; raise InvalidNote listing every problem found in it."""
+    path, problems = Path(name), []
+
+    def collect(read, *args):
+        try:
+            return read(*args)
+        except NoteProblem as problem:
+            problems.append(Problem(name, problem.line, problem.message))
+
+    try:
+        text = decode(path.read_bytes())
+        fence, lines, body, body_line = split_front_matter(text)
+        front = load_front_matter(fence, lines)
+    except OSError as error:
+        raise InvalidNote([Problem(name, 1, f"cannot read: {error.strerror}")]) from None
+    except NoteProblem as problem:
+        raise InvalidNote([Problem(name, problem.line, problem.message)]) from None
+    stripped = body.lstrip("\n")
+    body_line += len(body) - len(stripped)
+    body = stripped.rstrip()
+    file_name, file_date = file_name_parts(path)
+    title = collect(read_text, front, ("title",)) or first_heading(body) or file_name
+    if len(title) > TITLE_LENGTH:
+        problems.append(Problem(name, 1, f"title longer than {TITLE_LENGTH} characters"))
+    published_at = collect(read_date, front, DATE_KEYS) or file_date
+    slug, slug_line = collect(read_slug, front, file_name) or ("", 1)
+    draft = collect(read_flag, front, "draft") is True
+    unpublished = collect(read_flag, front, "published") is False
+    note = ParsedNote(
+        path=name,
+        link_name=path.stem,
+        title=title,
+        slug=slug,
+        slug_line=slug_line,
+        summary=collect(read_text, front, SUMMARY_KEYS) or "",
+        body=body,
+        body_line=body_line,
+        status=Note.Status.DRAFT
+        if draft or unpublished or DRAFT_FOLDER in path.parts
+        else Note.Status.PUBLISHED,
+        published_at=published_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
+        date_from_mtime=published_at is None,
+        updated_at=collect(read_date, front, UPDATED_KEYS),
+        topic=collect(read_topic, front),
+        tags=collect(read_tags, front) or [],
+        paper=collect(read_paper, front),
+        has_front_matter=fence is not None,
+    )
+    if problems:
+        raise InvalidNote(problems)
+    return note
