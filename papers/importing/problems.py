@@ -48,6 +48,9 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0  # files left out under skip_invalid
     problems: list[Problem] = field(default_factory=list)
+    # What imports but will not look as it did on the old site (a missing image, a link to a
+    # note that is not there): the note lands, the author is told where.
+    warnings: list[Problem] = field(default_factory=list)
     # (action, slug, path) of what a dry run would change; a real run keeps only counts, as
     # memory must not grow with the number of files.
     changes: list[tuple[str, str, str]] = field(default_factory=list)
@@ -58,5 +61,5 @@ class ImportReport:
     def summary(self):
         return (
             f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"skipped {self.skipped}, errors {len(self.problems)}"
+            f"skipped {self.skipped}, errors {len(self.problems)}, warnings {len(self.warnings)}"
         )

@@ -134,7 +134,7 @@ def test_export_then_import_round_trips(tmp_path, notes):
         model.objects.all().delete()
     report = import_notes([tmp_path])
     assert snapshot() == before
-    assert report.summary() == "created 3, updated 0, unchanged 0, skipped 0, errors 0"
+    assert report.summary() == "created 3, updated 0, unchanged 0, skipped 0, errors 0, warnings 0"
 
 
 def test_import_of_own_export_is_unchanged(tmp_path, notes):

@@ -43,7 +43,7 @@ SECONDS = 60  # the longest any process of these tests may take
 
 def summary(created=0, unchanged=0):
     """The last line a run prints."""
-    return f"created {created}, updated 0, unchanged {unchanged}, skipped 0, errors 0"
+    return f"created {created}, updated 0, unchanged {unchanged}, skipped 0, errors 0, warnings 0"
 
 
 def write_notes(folder, count):

@@ -109,7 +109,7 @@ def test_skip_invalid_imports_the_good_files(tmp_path):
     report = import_notes([tmp_path / "notes"], skip_invalid=True)
     assert sorted(Note.objects.values_list("slug", flat=True)) == ["hexo", "hugo", "obsidian"]
     assert [str(p) for p in report.problems] == [f"{bad}:4: date: cannot read 'someday' as a date"]
-    assert report.summary() == "created 3, updated 0, unchanged 0, skipped 1, errors 1"
+    assert report.summary() == "created 3, updated 0, unchanged 0, skipped 1, errors 1, warnings 0"
 
 
 def test_skip_invalid_skips_both_duplicate_slugs(tmp_path):
@@ -134,7 +134,7 @@ def test_dry_run_writes_nothing_and_counts(tmp_path, make_note):
     rows = database_rows()
     report = import_notes([tmp_path / "notes"], dry_run=True)
     assert database_rows() == rows
-    assert report.summary() == "created 1, updated 1, unchanged 2, skipped 0, errors 0"
+    assert report.summary() == "created 1, updated 1, unchanged 2, skipped 0, errors 0, warnings 0"
     assert [(action, slug) for action, slug, _ in report.changes] == [
         ("updated", "hugo"),
         ("created", "new"),
@@ -160,7 +160,7 @@ def test_second_run_changes_nothing(tmp_path):
     rows = database_rows()
     report = import_notes([tmp_path / "notes"])
     assert database_rows() == rows
-    assert report.summary() == "created 0, updated 0, unchanged 3, skipped 0, errors 0"
+    assert report.summary() == "created 0, updated 0, unchanged 3, skipped 0, errors 0, warnings 0"
 
 
 def test_changed_file_updates_its_note(tmp_path):
@@ -179,7 +179,7 @@ def test_changed_file_updates_its_note(tmp_path):
         None,
     )
     assert set(note.tags.names()) == {"LLM", "new"}
-    assert report.summary() == "created 0, updated 1, unchanged 2, skipped 0, errors 0"
+    assert report.summary() == "created 0, updated 1, unchanged 2, skipped 0, errors 0, warnings 0"
 
 
 def test_touched_file_without_date_keeps_its_note_date(tmp_path):
@@ -282,7 +282,7 @@ def test_command_prints_summary(tmp_path):
     assert out.splitlines() == [
         f"{tmp_path / 'notes/obsidian.md'}: no date in the file; dated 2023-11-15 06:13, its mtime",
         "created paper 2308.02223; its title is the arXiv id until you edit it in the admin",
-        "created 3, updated 0, unchanged 0, skipped 0, errors 0",
+        "created 3, updated 0, unchanged 0, skipped 0, errors 0, warnings 0",
     ]
     assert err == ""
 
@@ -317,7 +317,8 @@ def test_command_dry_run_lists_changes(tmp_path):
     out, _ = run("import_notes", str(tmp_path / "notes"), "--dry-run")
     assert out.splitlines() == [
         f"would be created: a ({tmp_path / 'notes/a.md'})",
-        "dry run, nothing written: created 1, updated 0, unchanged 0, skipped 0, errors 0",
+        "dry run, nothing written: "
+        "created 1, updated 0, unchanged 0, skipped 0, errors 0, warnings 0",
     ]
     assert Note.objects.count() == 0
 

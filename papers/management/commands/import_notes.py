@@ -87,6 +87,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         for problem in report.problems:
             self.stderr.write(f"{problem} (skipped)")
+        for warning in report.warnings:
+            self.stderr.write(f"{warning} (warning)")
         if verbosity:
             self.write_details(report, verbosity)
 
