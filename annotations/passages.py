@@ -15,6 +15,7 @@ Anonymous readers' pages show public annotations only (through the API, which th
 keeps): writes to a private one leave the content version alone.
 """
 
+from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -133,34 +134,44 @@ def reanchor_edited_notes(sender, changes, **kwargs):
     if not edited:
         return []
     anchored = Annotation.objects.filter(note__in=edited, state=Annotation.State.ANCHORED)
-    moved, reworded, orphaned = [], [], []
+    outcome = Reanchored()
     for note_id, annotations in groupby(anchored.order_by("note", "start"), lambda a: a.note_id):
         change = edited[note_id]
         old_text = plain_text(change.before["body_html"])
-        outcome = reanchor_note(list(annotations), old_text, note_text(change.note))
-        moved += outcome.moved
-        reworded += outcome.reworded
-        orphaned += outcome.orphaned
-    Annotation.objects.bulk_update(moved, SELECTOR_FIELDS, batch_size=500)
-    return notices(reworded, orphaned)
+        reanchor_note(list(annotations), old_text, note_text(change.note), outcome)
+    Annotation.objects.bulk_update(outcome.moved, SELECTOR_FIELDS, batch_size=500)
+    return outcome.notices()
 
 
+@dataclass
 class Reanchored:
-    def __init__(self):
-        self.moved = []  # every annotation whose selector or state changed
-        self.reworded = []  # found on words that differ from those they had
-        self.orphaned = []
+    """What re-anchoring did to annotations (changed in memory, saved by the caller)."""
+
+    moved: list = field(default_factory=list)  # selector or state changed: to be saved
+    reworded: list = field(default_factory=list)  # found on other words than before
+    orphaned: list = field(default_factory=list)
+
+    def notices(self):
+        found = [
+            (self.reworded, "条批注所在的原文已修改,已移到修改后的文字上"),
+            (self.orphaned, "条批注找不到原文,已标为“原文已删除”"),
+        ]
+        return [
+            Notice(f"{len(annotations)} {message}", admin_list_url(annotations))
+            for annotations, message in found
+            if annotations
+        ]
 
 
-def reanchor_note(annotations, old_text, new_text):
-    """Move anchored `annotations` of one note from `old_text` to `new_text` (not saved).
+def reanchor_note(annotations, old_text, new_text, outcome):
+    """Move anchored `annotations` of one note from `old_text` to `new_text`, noting in
+    `outcome` (a Reanchored) what changed; nothing is saved.
 
     One diff for all of them (annotations.anchoring.reanchor). A found passage takes its new
     offsets, words and context; its `quote`, what the reader chose, stays. A lost one becomes
     an orphan and keeps its selector. Orphans are not looked for again: their offsets belong to
     a text that no longer exists.
     """
-    outcome = Reanchored()
     spans = reanchor(old_text, new_text, [annotation.selector for annotation in annotations])
     for annotation, span in zip(annotations, spans, strict=True):
         before = (annotation.selector, annotation.state)
@@ -174,19 +185,6 @@ def reanchor_note(annotations, old_text, new_text):
                 outcome.reworded.append(annotation)
         if (annotation.selector, annotation.state) != before:
             outcome.moved.append(annotation)
-    return outcome
-
-
-def notices(reworded, orphaned):
-    found = [
-        (reworded, "条批注所在的原文已修改,已移到修改后的文字上"),
-        (orphaned, "条批注找不到原文,已标为“原文已删除”"),
-    ]
-    return [
-        Notice(f"{len(annotations)} {message}", admin_list_url(annotations))
-        for annotations, message in found
-        if annotations
-    ]
 
 
 def admin_list_url(annotations):
