@@ -2,12 +2,18 @@ import secrets
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from papers.caching import versions
 from papers.models import Note, Paper
-from tests.services import REDIS_URL, forget_keys, redis_missing, require_service
+from tests.services import (
+    LOCAL_CACHE,
+    REDIS_URL,
+    clear_local_cache,
+    forget_keys,
+    redis_missing,
+    require_service,
+)
 from topics.models import Topic
 
 
@@ -17,11 +23,15 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Every test starts with an empty cache: no rate-limit counters of earlier tests."""
-    cache.clear()
+def own_cache(settings):
+    """Every test starts with an empty cache of its own, in this process's memory: a Redis a
+    developer points REDIS_URL at is never read, written or flushed (tests that need Redis ask
+    for `redis_url`, which keeps to keys of its own). No rate-limit counters of earlier tests."""
+    settings.CACHES = {"default": LOCAL_CACHE}
+    settings.REDIS_URL = ""
+    clear_local_cache()
     yield
-    cache.clear()
+    clear_local_cache()  # never `cache.clear()`: a test may have pointed the cache elsewhere
 
 
 ORIGINAL_CHANGED = versions.changed
@@ -43,13 +53,18 @@ def version_drawn_after_commit(monkeypatch):
 
 @pytest.fixture
 def redis_url(settings):
-    """Redis at 127.0.0.1:6379 for this test, under a key prefix of its own, deleted after."""
+    """TEST_REDIS_URL (default 127.0.0.1:6379, database 0) as the site's cache and view buffer
+    for this test, under a key prefix of its own; afterwards only its own keys are deleted."""
     if missing := redis_missing():
         require_service(missing)
     prefix = f"test-{secrets.token_hex(6)}"
     settings.REDIS_URL = REDIS_URL
     settings.CACHES = {
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": prefix},
+        "default": {
+            "BACKEND": "papers.caching.backend.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
     }
     yield REDIS_URL
     forget_keys(prefix)

@@ -10,9 +10,16 @@ import psycopg
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from psycopg import sql
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# Every test's cache (tests/conftest.py), in this process's memory.
+LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "notesite-tests",
+}
+# The Redis tests may use: a developer's REDIS_URL is never touched (tests/conftest.py).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # The site's cache pointed at a port nothing listens on: Redis is down.
 REDIS_DOWN_CACHES = {
     "default": {
@@ -29,6 +36,11 @@ def redis_missing():
     except redis.RedisError as error:
         return f"Redis at {REDIS_URL} does not answer ({error})"
     return ""
+
+
+def clear_local_cache():
+    """Empty the tests' local memory cache, whatever the cache settings point at now."""
+    LocMemCache(LOCAL_CACHE["LOCATION"], {}).clear()
 
 
 def forget_keys(prefix):

@@ -1,12 +1,12 @@
 """Passage annotations in a real browser: select, annotate, reload, edit the note, orphan."""
 
 import pytest
-from django.core.cache import cache
 
 from annotations.models import Annotation
 from papers.models import Note
 from papers.rendering import plain_text
 from tests.browser.conftest import log_in
+from tests.services import clear_local_cache
 
 BODY = r"""## 背景 😀
 
@@ -69,7 +69,7 @@ OFFSETS = """async () => {
 
 @pytest.fixture
 def annotated_note(transactional_db, make_note, settings):
-    cache.clear()  # rate-limit counters of earlier tests
+    clear_local_cache()  # rate-limit counters of earlier tests
     return make_note(title="稀疏注意力", slug="sparse-attention", body=BODY)
 
 

@@ -1,17 +1,17 @@
 """Acceptance 5: with JavaScript, comments and replies appear in place, without a reload."""
 
 import pytest
-from django.core.cache import cache
 
 from annotations.models import Comment
 from tests.browser.conftest import log_in
+from tests.services import clear_local_cache
 
 
 @pytest.fixture
 def discussed_note(make_note, settings):
     # The posted-too-fast rule has its own tests; here the browser posts as soon as it can.
     settings.COMMENTS_MIN_SECONDS = 0
-    cache.clear()  # rate-limit counters of earlier tests
+    clear_local_cache()  # rate-limit counters of earlier tests
     return make_note(
         title="注意力机制的复杂度",
         slug="attention-cost",
