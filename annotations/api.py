@@ -64,7 +64,7 @@ def read_json(request):
     """The request's JSON object, or None when it is not one."""
     try:
         data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested too deep to read
         return None
     return data if isinstance(data, dict) else None
 

@@ -15,6 +15,7 @@ Anonymous readers' pages show public annotations only (through the API, which th
 keeps): writes to a private one leave the content version alone.
 """
 
+import re
 from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
@@ -30,6 +31,8 @@ from .anchoring import reanchor, selector_at
 from .models import Annotation
 
 BODY_MAX_LENGTH = 3000
+# What no text of a reader's may hold (PostgreSQL refuses NUL): controls but tab and new lines.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EXACT_MAX_LENGTH = 2000
 OLD_BODY_ATTRIBUTE = "_annotations_old_body_html"
 SELECTOR_FIELDS = ["exact", "prefix", "suffix", "start", "end", "state"]
@@ -77,6 +80,8 @@ def clean_fields(data, partial=False):
             errors["body"] = ["批注内容必须是文字。"]
         elif len(body) > BODY_MAX_LENGTH:
             errors["body"] = [f"批注不能超过 {BODY_MAX_LENGTH} 个字符。"]
+        elif CONTROL_CHARACTERS.search(body):
+            errors["body"] = ["批注里有无法保存的控制字符(如 NUL),请删掉后再试。"]
         else:
             fields["body"] = body.strip()
     if "visibility" in data or not partial:

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "notesite.middleware.ContentSecurityPolicyMiddleware",
+    "notesite.middleware.RefuseControlCharactersMiddleware",
     "papers.middleware.NoteViewsMiddleware",
     # Cached pages for anonymous readers are answered here, with the headers above; the
     # middleware below runs only for pages being rendered (papers/caching/pages.py).

@@ -17,6 +17,25 @@ class TwoDigitConverter:
 
 register_converter(TwoDigitConverter, "dd")
 
+
+class YearConverter:
+    """Archive years: four digits, and not the first or last year of the calendar, whose
+    previous or next day Python's dates cannot hold (the pages link to both)."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        year = int(value)
+        if not 1 < year < 9999:
+            raise ValueError(f"no archive for the year {value}")
+        return year
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+register_converter(YearConverter, "yyyy")
+
 app_name = "papers"
 urlpatterns = [
     path("", views.LatestNotesView.as_view(), name="index"),
@@ -35,7 +54,7 @@ urlpatterns = [
     path("papers/<path:arxiv_id>.bib", views.paper_bibtex, name="paper-bibtex"),
     path("papers/<path:arxiv_id>/", views.PaperNotesView.as_view(), name="paper"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
-    path("<int:year>/", views.YearArchiveView.as_view(), name="archive-year"),
-    path("<int:year>/<dd:month>/", views.MonthArchiveView.as_view(), name="archive-month"),
-    path("<int:year>/<dd:month>/<dd:day>/", views.DayArchiveView.as_view(), name="archive-day"),
+    path("<yyyy:year>/", views.YearArchiveView.as_view(), name="archive-year"),
+    path("<yyyy:year>/<dd:month>/", views.MonthArchiveView.as_view(), name="archive-month"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/", views.DayArchiveView.as_view(), name="archive-day"),
 ]

@@ -1,6 +1,7 @@
 """Head tags for search engines and link previews: canonical URLs and JSON-LD."""
 
 import json
+import re
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -12,6 +13,8 @@ register = template.Library()
 
 # The escapes of django.utils.html.json_script: nothing in the data can close the element.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# ASCII digits only: str.isdigit() is true of `²`, which int() refuses.
+PAGE_NUMBER = re.compile(r"[0-9]+")
 
 
 @register.simple_tag(takes_context=True)
@@ -25,7 +28,7 @@ def canonical_url(context):
     keep = context.get("canonical_params", ())
     params = [(name, request.GET[name]) for name in keep if request.GET.get(name)]
     page = request.GET.get("page", "")
-    if page.isdigit() and int(page) > 1:
+    if PAGE_NUMBER.fullmatch(page) and int(page) > 1:
         params.append(("page", str(int(page))))
     query = f"?{urlencode(params)}" if params else ""
     return request.build_absolute_uri(request.path) + query
