@@ -4,10 +4,12 @@ import io
 from unittest import mock
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import DatabaseError
 
 from papers import viewcounts
+from tests.services import REDIS_DOWN_CACHES
 
 
 @pytest.fixture
@@ -65,7 +67,8 @@ def test_the_request_that_finds_the_interval_over_flushes(client, note, redis_ur
     client.get("/notes/attention/")
     viewcounts.record_view(note.pk)
     assert views_of(note) == 1
-    viewcounts._client(redis_url).delete(viewcounts._keys()[3])  # the interval is over
+    backend = caches["default"]
+    backend.redis().delete(viewcounts._keys(backend)[3])  # the interval is over
     client.get("/notes/attention/")
     assert views_of(note) == 3
 
@@ -78,7 +81,7 @@ def test_a_database_down_at_flush_time_costs_the_page_nothing(client, note, redi
 
 
 def test_redis_down_falls_back_to_the_database(client, note, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    settings.CACHES = REDIS_DOWN_CACHES
     assert client.get("/notes/attention/").status_code == 200
     assert views_of(note) == 1
 
