@@ -10,6 +10,8 @@ from papers.sitemaps import SITEMAPS
 
 from . import views
 
+handler500 = "notesite.views.unavailable_or_server_error"
+
 admin.site.site_header = "notesite 管理"
 admin.site.site_title = "notesite"
 

@@ -2,11 +2,14 @@
 
 import logging
 import secrets
+import sys
 
 from django.core.cache import cache
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.defaults import server_error
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +45,22 @@ def healthz(request):
             status[name] = "error"
     healthy = all(value == "ok" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+# How long a reader is told to wait when the database does not answer.
+RETRY_AFTER_SECONDS = 30
+
+
+def unavailable_or_server_error(request):
+    """handler500: a database that cannot be reached is a 503 with Retry-After (the next
+    request reconnects by itself), anything else the site's 500 page.
+
+    Called while the exception is being handled, so sys.exc_info() holds it. Like 500.html,
+    503.html renders without a request context or a query.
+    """
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return server_error(request)
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
