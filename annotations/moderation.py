@@ -60,13 +60,20 @@ def find_duplicate(*, note, body, parent=None, user=None, name="", ip=None):
 
 
 def post_comment(*, note, body, user=None, name="", email="", parent=None, ip=None, site=""):
-    """Store a new comment, count it if public, and email the author after commit.
+    """Store a new comment, count it if public, and email the author after commit; or, for
+    a double submit, return the comment the same poster just posted with the same text.
 
+    Posts under one note take turns (a lock on the note's row; SQLite's transactions take the
+    write lock when they begin), so two identical posts sent at once find each other.
     `site` is the absolute URL of the site's root, for the links in the email.
     """
-    if user is not None:
-        name, email = display_name(user), user.email
     with transaction.atomic():
+        list(Note.objects.select_for_update().filter(pk=note.pk).values_list("pk"))
+        poster = {"user": user, "name": name, "ip": ip}
+        if duplicate := find_duplicate(note=note, body=body, parent=parent, **poster):
+            return duplicate
+        if user is not None:
+            name, email = display_name(user), user.email
         comment = Comment.objects.create(
             note=note,
             parent=parent,

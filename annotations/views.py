@@ -94,7 +94,7 @@ def post_comment(request, slug):
     ip = client_ip(request)
     if user is None:
         post.update(name=data["name"])
-    comment = moderation.find_duplicate(**post, ip=ip) or moderation.post_comment(
+    comment = moderation.post_comment(
         **post, email=data.get("email", ""), ip=ip, site=request.build_absolute_uri("/")
     )
     message = ""

@@ -61,9 +61,13 @@ def post(client):
 
 @pytest.fixture
 def make_comment(db):
-    """A comment posted through annotations.moderation (so counters agree), then put in `state`."""
+    """A comment posted through annotations.moderation (so counters agree), then put in `state`.
 
-    def make(note, body="一条评论", state=Comment.State.PUBLIC, name="路人甲", **fields):
+    Each with a text of its own unless given: the same text again is a double submit."""
+    numbers = iter(range(1, 10_000))
+
+    def make(note, body=None, state=Comment.State.PUBLIC, name="路人甲", **fields):
+        body = body or f"一条评论 {next(numbers)}"
         comment = moderation.post_comment(note=note, body=body, name=name, **fields)
         moderation.moderate(Comment.objects.filter(pk=comment.pk), state)
         comment.refresh_from_db()

@@ -1,10 +1,14 @@
 """Posting comments and replies: who sees them when, what is stored, and bad input."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from annotations import moderation
 from annotations.models import Comment
 from papers.models import Note
 from tests.annotations.conftest import comment_anchors, post_url
@@ -260,3 +264,27 @@ def test_json_form_error(client, post, note):
     assert data["error"] == "评论内容不能为空。"
     assert data["errors"]["body"][0]["code"] == "required"
     assert set(data["security"]) == {"timestamp", "security_hash"}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's in-memory test database refuses concurrent writers instead of queueing them",
+)
+@pytest.mark.django_db(transaction=True)
+def test_identical_posts_sent_at_once_store_one_comment(note, reader):
+    """Ten threads post the same text for the same reader together: one row, counted once."""
+    start = threading.Barrier(10)
+
+    def send(_):
+        start.wait()
+        try:
+            return moderation.post_comment(note=note, body="并发的同一句话", user=reader).pk
+        finally:
+            connection.close()  # each thread's own connection
+
+    with ThreadPoolExecutor(10) as pool:
+        ids = set(pool.map(send, range(10)))
+    assert len(ids) == 1
+    assert Comment.objects.count() == 1
+    note.refresh_from_db()
+    assert note.comment_count == 1
