@@ -4,11 +4,18 @@
   `cache.incr`, both atomic in Redis and in local memory), so the limits hold across app
   servers that share a Redis cache. Comments and annotations are limited with it too.
 - `client_ip()` is the address a request is counted under.
-- `limit_login_attempts()` wraps a login view (the readers' and the admin's) with counters per
-  address and per username tried.
+- `limit_login_attempts()` wraps a login view (the readers' and the admin's): failed logins
+  counted per address and per account from that address; `limit_posts()` wraps sign-up and
+  password reset.
+
+Why not django-axes: it keeps attempts in database rows (or its own cache handler) behind its
+own middleware and authentication backend, for a policy these thirty lines state whole, in
+the same Redis counters that comments use and that hold across app servers.
 """
 
+import hashlib
 import time
+import unicodedata
 from functools import wraps
 
 from django.conf import settings
@@ -35,48 +42,119 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
-def over_limit(key, limit, window):
-    """Count one event for `key`; True when it is more than `limit` in this `window` seconds."""
-    bucket = f"{key}:{window}:{int(clock() // window)}"
+def _bucket(key, window):
+    return f"{key}:{window}:{int(clock() // window)}"
+
+
+def count(key, window):
+    """Count one event for `key` in this window of `window` seconds; return how many so far."""
+    bucket = _bucket(key, window)
     cache.add(bucket, 0, timeout=window)
     try:
-        count = cache.incr(bucket)
+        return cache.incr(bucket)
     except ValueError:  # expired between add and incr
         cache.set(bucket, 1, timeout=window)
-        count = 1
-    return count > limit
+        return 1
 
 
-def login_rate_limited(request):
-    """Count this login attempt; True when its address or username went over a limit.
+def over_limit(key, limit, window):
+    """Count one event for `key`; True when it is more than `limit` in this `window` seconds."""
+    return count(key, window) > limit
 
-    `LOGIN_RATE_LIMITS` gives (attempts, seconds) per client address and per username tried,
-    so neither one address guessing many accounts nor many addresses guessing one account get
-    far. Every attempt counts, right password or not.
+
+def reached(key, limit, window):
+    """`limit` events were counted for `key` in this window (without counting one more)."""
+    return cache.get(_bucket(key, window), 0) >= limit
+
+
+def digest(text):
+    """A fixed-size key part for text a client sends (a 2 MB username makes a 64-byte key)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def account_name(raw):
+    """The account a username names, as the limiter counts it: NFKC, as Django's username
+    field reads it (so `ａｌｉｃｅ` is alice), and case-folded."""
+    return unicodedata.normalize("NFKC", raw[:MAX_NAME_LENGTH]).strip().casefold()
+
+
+# Longer is no username (150 characters); cut before normalizing, which can grow text.
+MAX_NAME_LENGTH = 600
+
+
+def login_counters(request):
+    """(key, limit, window) of the failed logins this attempt is counted under.
+
+    Per client address (one address guessing many accounts), and per account from that
+    address (guessing one account). Not per account from every address: then anyone could
+    lock the owner out from elsewhere, as five wrong passwords from anywhere did.
     """
-    username = request.POST.get("username", "").strip().lower()
+    address = client_ip(request)
     limits = settings.LOGIN_RATE_LIMITS
-    over = [over_limit(f"ratelimit:login:ip:{client_ip(request)}", *limits["address"])]
-    if username:
-        over.append(over_limit(f"ratelimit:login:user:{username}", *limits["username"]))
-    return any(over)
+    counters = [(f"ratelimit:login:ip:{address}", *limits["address"])]
+    if name := account_name(request.POST.get("username", "")):
+        counters.append((f"ratelimit:login:user:{digest(name)}:ip:{address}", *limits["username"]))
+    return counters
+
+
+def failed_login(request, response):
+    """The login form came back (200 with its errors) and nobody is logged in."""
+    return response.status_code == 200 and not request.user.is_authenticated
+
+
+def too_many(request, window, message):
+    response = render(
+        request,
+        "registration/rate_limited.html",
+        {"title": "请稍后再试", "message": message, "minutes": max(1, window // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(window)
+    return response
 
 
 def limit_login_attempts(view):
-    """Wrap a login view: a POST over `LOGIN_RATE_LIMITS` gets 429 and is not authenticated."""
+    """Wrap a login view (the readers' and the admin's): once an address, or an account from
+    that address, has failed `LOGIN_RATE_LIMITS` times, a POST gets 429 and is not
+    authenticated, right password or not. Only failures count."""
 
     @wraps(view)
     def limited(request, *args, **kwargs):
-        if request.method == "POST" and login_rate_limited(request):
-            window = min(window for _, window in settings.LOGIN_RATE_LIMITS.values())
-            response = render(
-                request,
-                "registration/login_rate_limited.html",
-                {"title": "登录尝试过多", "minutes": window // 60},
-                status=429,
-            )
-            response["Retry-After"] = str(window)
-            return response
-        return view(request, *args, **kwargs)
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        counters = login_counters(request)
+        if any(reached(key, limit, window) for key, limit, window in counters):
+            window = max(window for _, _, window in counters)
+            return too_many(request, window, "登录失败次数过多")
+        response = view(request, *args, **kwargs)
+        if failed_login(request, response):
+            for key, _, window in counters:
+                count(key, window)
+        return response
 
     return limited
+
+
+def limit_posts(scope, limits_setting, *fields):
+    """Wrap a form view: more POSTs than `settings.<limits_setting>` (posts, seconds) from one
+    address, or naming one value of a `fields` field (the email a reset mails), get 429."""
+
+    def decorate(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method == "POST":
+                limit, window = getattr(settings, limits_setting)
+                keys = [f"ratelimit:{scope}:ip:{client_ip(request)}"]
+                keys += [
+                    f"ratelimit:{scope}:{field}:{digest(account_name(value))}"
+                    for field in fields
+                    if (value := request.POST.get(field, ""))
+                ]
+                over = [over_limit(key, limit, window) for key in keys]  # count under each
+                if any(over):
+                    return too_many(request, window, "提交太频繁了")
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorate

@@ -8,11 +8,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .limits import limit_login_attempts
+from .limits import limit_login_attempts, limit_posts
 
 app_name = "accounts"
 urlpatterns = [
-    path("signup/", views.SignUpView.as_view(), name="signup"),
+    path(
+        "signup/",
+        limit_posts("signup", "SIGNUP_RATE_LIMIT")(views.SignUpView.as_view()),
+        name="signup",
+    ),
     path(
         "login/",
         limit_login_attempts(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
@@ -37,10 +41,12 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
+        limit_posts("password-reset", "PASSWORD_RESET_RATE_LIMIT", "email")(
+            auth_views.PasswordResetView.as_view(
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password-reset-done"),
+            )
         ),
         name="password-reset",
     ),

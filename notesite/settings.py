@@ -191,9 +191,13 @@ COMMENTS_RATE_LIMITS = [
     (int(os.environ.get("COMMENTS_RATE_PER_MINUTE", "5")), 60),
     (int(os.environ.get("COMMENTS_RATE_PER_HOUR", "30")), 3600),
 ]
-# Logins (the readers' /accounts/login/ and the admin's, accounts/limits.py): (attempts,
-# seconds) per client address and per username; more are refused with 429, even with the right
-# password.
+# Sign-ups and password-reset emails: (posts, seconds) per client address (and, for resets,
+# per email address asked for, so nobody's inbox is flooded).
+SIGNUP_RATE_LIMIT = (int(os.environ.get("SIGNUP_RATE_PER_HOUR", "5")), 3600)
+PASSWORD_RESET_RATE_LIMIT = (int(os.environ.get("PASSWORD_RESET_RATE_PER_HOUR", "5")), 3600)
+# Logins (the readers' /accounts/login/ and the admin's, accounts/limits.py): (failures,
+# seconds) per client address and per account from one address; past them a login is refused
+# with 429, even with the right password.
 LOGIN_RATE_LIMITS = {
     "address": (int(os.environ.get("LOGIN_RATE_PER_ADDRESS", "10")), 300),
     "username": (int(os.environ.get("LOGIN_RATE_PER_USERNAME", "5")), 300),
