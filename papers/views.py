@@ -11,7 +11,7 @@ from taggit.models import Tag
 from topics.models import Topic
 
 from . import search
-from .caching import fragments
+from .caching import fragments, pages
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
@@ -29,10 +29,19 @@ class CountedOncePaginator(Paginator):
         return fragments.listing_count(self.listing, lambda: Paginator.count.func(self))
 
 
-class NoteListMixin:
-    """A paginated listing of note cards, newest first, as on `/`."""
+class PaginatedMixin:
+    """A paginated list: its page depends on `?page=` (papers.caching.pages keys it so)."""
 
     paginate_by = 12
+
+    def paginate_queryset(self, queryset, page_size):
+        pages.depends_on(self.request, self.page_kwarg)
+        return super().paginate_queryset(queryset, page_size)
+
+
+class NoteListMixin(PaginatedMixin):
+    """A paginated listing of note cards, newest first, as on `/`."""
+
     template_name = "papers/note_list.html"
     heading = ""
 
@@ -114,6 +123,7 @@ class SearchView(NoteListMixin, generic.ListView):
     heading = "搜索"
 
     def get_queryset(self):
+        pages.depends_on(self.request, "q")
         raw = self.request.GET.get("q")
         self.query, self.error = "", ""
         try:
@@ -134,10 +144,19 @@ class SearchView(NoteListMixin, generic.ListView):
         context["hits"] = search.hits(context["object_list"], self.query)
         return context
 
+    def get_paginator(self, queryset, *args, **kwargs):
+        # The ranking (kept per query) knows its length: no count of its own to keep.
+        return Paginator(queryset, *args, **kwargs)
 
-class PaperListView(generic.ListView):
-    paginate_by = 12
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not context["paginator"].count:
+            # Nothing found is not kept: random queries must not fill the cache.
+            add_never_cache_headers(response)
+        return response
 
+
+class PaperListView(PaginatedMixin, generic.ListView):
     def get_queryset(self):
         # Built per request: the published rule reads the clock. The annotation drops
         # Meta.ordering (GROUP BY), so it is restated.

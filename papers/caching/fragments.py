@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from . import versions
 
-CARD_SECONDS = 3600
+CARD_SECONDS = FRAGMENT_SECONDS = 3600
 
 
 def _digest(text):
@@ -38,8 +38,15 @@ def periods(path, find):
 
 
 def search_ranking(query, rank):
-    """The ids of the notes a search query finds, best first."""
-    return versions.cached(f"search:{_digest(query)}", rank)
+    """The ids of the notes a search query finds, best first; kept only when it finds some,
+    so random queries add no keys."""
+    key = f"search:{_digest(query)}:{versions.current()}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = rank()
+        if ids:
+            cache.set(key, ids, FRAGMENT_SECONDS)
+    return ids
 
 
 def comment_thread(note_id, render):

@@ -5,6 +5,11 @@ on the page can be the reader's own; signed-in readers are never served from the
 no query parameters but `page` and `q`, answered 200 with no cookie, no `Vary` and nothing in
 `Cache-Control` that forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off.
 
+Which entries exist: one per page a reader can reach, not per request a client can make. A
+view names the parameters its page depends on (`depends_on`); a request with any other is
+rendered but not kept. The key holds the parameters normalized (`cache_query`): `?page=1` is
+the page without a number, and a page number spelled otherwise (`01`, fullwidth) has no entry.
+
 Freshness: every entry is stamped with the token of `versions`, which every write of
 anything a page shows replaces (and a scheduled note's time), so the next request of every
 page, on every app server, renders it again: a write is seen at once, never after a timeout.
@@ -19,6 +24,7 @@ site's own templates can produce a placeholder.
 import hashlib
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -35,6 +41,7 @@ logger = logging.getLogger(__name__)
 # (/healthz reports it); a failing Redis is a cache that misses (backend.py).
 CACHED_QUERY_PARAMETERS = {"page", "q"}
 UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)\b")
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")
 PLACEHOLDER_START = b"<!--fill:"
 _fillers = {}
@@ -97,14 +104,46 @@ def is_cacheable(request):
     )
 
 
-def entry_key(request):
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+def depends_on(request, *names):
+    """A view says which query parameters its page depends on. A page is stored only when its
+    request has no others, so random parameters a view ignores make no entries."""
+    request.page_cache_params = {*getattr(request, "page_cache_params", ()), *names}
+
+
+def cache_query(request):
+    """The query string as the entry's key holds it, or None when no entry may have it.
+
+    One value per parameter; `page` a number without leading zeros, and page 1 the same
+    page as no `page`; whitespace in `q` collapsed, as search reads it.
+    """
+    params = []
+    for name in sorted(request.GET):
+        values = request.GET.getlist(name)
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if name == "page":
+            if not PAGE_NUMBER.fullmatch(value):
+                return None
+            if value == "1":
+                continue
+        elif name == "q":
+            value = " ".join(value.split())
+        params.append((name, value))
+    return urlencode(params)
+
+
+def entry_key(request, query):
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 def lookup(request):
     """The cached response to `request`, or None; remembers the version a new entry gets."""
-    key = entry_key(request)
+    query = cache_query(request)
+    if query is None:
+        return None
+    key = entry_key(request, query)
     found = cache.get_many([versions.KEY, key])
     token = versions.current(found.get(versions.KEY))
     request.page_cache_entry = (key, token)
@@ -127,6 +166,7 @@ def may_store(request, response):
         and not response.has_header("Vary")
         and not UNCACHEABLE_CACHE_CONTROL.search(cache_control)
         and not request.session.modified
+        and request.GET.keys() <= getattr(request, "page_cache_params", set())
     )
 
 

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import timezone
 from taggit.models import Tag
@@ -241,9 +242,11 @@ def test_bulk_writes_make_pages_fresh(client, note, admin_client, tmp_path):
     assert_all_show(client, ["/"], "导入的笔记")
 
     Note.objects.filter(pk=note.pk).update(body_html="<p>只在批量写入后可搜到的新词</p>")
-    warm(client, ["/search/?q=新词"])
+    warm(client, ["/search/?q=注意力"])
+    assert "注意力机制" not in client.get("/search/?q=新词").content.decode()
     search.rebuild_index()
     assert_all_show(client, ["/search/?q=新词"], "注意力机制")
+    assert client.get("/search/?q=注意力")["X-Page-Cache"] == "miss"  # rebuilt: stale
 
 
 def test_scheduled_note_appears_when_its_time_comes(client, note, make_note, monkeypatch):
@@ -325,3 +328,45 @@ def test_page_cache_off(client, note, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/")
     assert "X-Page-Cache" not in client.get("/")
+
+
+def page_entries():
+    """How many whole pages the cache holds (the tests' cache is local memory)."""
+    return sum(":pagecache:page:" in key for key in caches["default"]._cache)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/notes/attention/?page=7",  # a note page has no pages
+        "/feed/rss/?q=x",  # nor does a feed read q
+        "/?page=01",  # page 1 spelled otherwise
+        "/?page=1&page=2",
+        "/?page=%EF%BC%91",  # a fullwidth 1
+    ],
+)
+def test_parameters_a_page_ignores_make_no_entries(client, note, url):
+    """A flood of such requests renders pages but stores none of them."""
+    before = page_entries()
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert "X-Page-Cache" not in response
+    assert page_entries() == before
+
+
+def test_page_one_is_the_page_without_a_number(client, note):
+    client.get("/")
+    assert client.get("/?page=1")["X-Page-Cache"] == "hit"
+
+
+def test_searches_that_find_nothing_are_not_kept(client, note):
+    before = len(caches["default"]._cache)
+    for number in range(5):
+        assert "X-Page-Cache" not in client.get(f"/search/?q=随机词{number}")
+    assert len(caches["default"]._cache) == before
+
+
+def test_searches_that_find_something_are_kept(client, note):
+    client.get("/search/?q=注意力")
+    assert client.get("/search/?q=%20注意力%20")["X-Page-Cache"] == "hit"
