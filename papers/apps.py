@@ -9,8 +9,9 @@ class PapersConfig(AppConfig):
         from django.core.signals import request_finished, request_started
 
         from . import writes
-        from .caching import versions
+        from .caching import backend, versions
 
         writes.connect()
+        backend.when_recovered(versions.forget)
         request_started.connect(versions.request_started, dispatch_uid="versions.started")
         request_finished.connect(versions.request_finished, dispatch_uid="versions.finished")

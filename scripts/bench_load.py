@@ -372,8 +372,10 @@ def cpu_seconds(pids):
     return machine, ours + children.ru_utime + children.ru_stime
 
 
-def wrk(url, seconds, connections):
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+def wrk(url, seconds, connections, script=None):
+    """wrk's figures for `url` (or for the requests a Lua `script` makes against it)."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += [*(["-s", str(script)] if script else []), url]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     latency = {p: float(value) * TO_MS[unit] for p, value, unit in LATENCY.findall(output)}
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from psycopg import sql
 
+from papers.caching.backend import memory_while_down
+
 # Every test's cache (tests/conftest.py), in this process's memory.
 LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -39,8 +41,11 @@ def redis_missing():
 
 
 def clear_local_cache():
-    """Empty the tests' local memory cache, whatever the cache settings point at now."""
+    """Empty the tests' local memory caches, whatever the cache settings point at now: the
+    tests' cache, and the memory the Redis backend answers from while Redis is down."""
     LocMemCache(LOCAL_CACHE["LOCATION"], {}).clear()
+    for location in (REDIS_URL, REDIS_DOWN_CACHES["default"]["LOCATION"]):
+        memory_while_down(location).clear()
 
 
 def forget_keys(prefix):

@@ -56,6 +56,12 @@ def current(version=...):
     return _remember(version[0])
 
 
+def forget():
+    """Drop the version, so the next request draws a new one (after a Redis outage, during
+    which writes could not replace it: copies kept before it must not come back)."""
+    cache.delete(KEY)
+
+
 def cached(name, compute, timeout=3600):
     """`compute()`, kept in the cache until the version changes: for work that grows with the
     notes (counts, the months that have notes) on pages that would otherwise redo it."""

@@ -7,11 +7,12 @@ Redis was asked to open, how many cache calls reached it, how often the outage w
 import logging
 import socket
 import threading
+import time
 
 import pytest
 from django.core.cache import caches
 
-from papers.caching import backend
+from papers.caching import backend, versions
 
 CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
@@ -145,3 +146,28 @@ def test_views_are_written_to_the_database_while_redis_is_down(client, note, ref
         client.get("/notes/attention/")
     note.refresh_from_db()
     assert note.view_count == 3
+
+
+def test_pages_are_kept_in_memory_while_redis_is_down(client, note, refused_redis):
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+
+def test_memory_keeps_nothing_longer_than_the_fallback_window(refused_redis, monkeypatch):
+    cache = caches["default"]
+    cache.set("page", "kept", timeout=None)
+    assert cache.get("page") == "kept"
+    later = time.time() + backend.FALLBACK_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert cache.get("page") is None
+
+
+def test_the_content_version_is_drawn_anew_after_an_outage(redis_url, frozen_clock, db):
+    """Writes during an outage could not replace the version in Redis: pages kept before it
+    must not come back when Redis does."""
+    cache = caches["default"]
+    before = versions.current()
+    cache.breaker.failed("a test", "down")
+    frozen_clock[0] += backend.BREAKER_SECONDS
+    assert cache.get("anything") is None  # Redis answers again
+    assert versions.current() != before
