@@ -74,13 +74,13 @@ class NoteAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["paper"]
-    readonly_fields = ["preview", "view_count", "comment_count", "updated_at"]
+    readonly_fields = ["preview", "view_count", "comment_count", "updated_at", "source_path"]
     actions = ["publish", "unpublish"]
     inlines = [RevisionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "topic", "tags", "paper"]}),
         ("内容", {"fields": ["summary", "body"]}),
-        ("发布", {"fields": ["status", "published_at", "updated_at"]}),
+        ("发布", {"fields": ["status", "published_at", "updated_at", "source_path"]}),
         ("预览", {"fields": ["preview"], "description": "保存后按读者看到的样子显示。"}),
         ("统计", {"fields": ["view_count", "comment_count"], "classes": ["collapse"]}),
     ]

@@ -183,6 +183,14 @@ class Note(models.Model):
     published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Which file an import took the note from, so that another file claiming its slug is
+    # refused rather than overwriting it (papers.importing.writing); blank when written here.
+    source_path = models.TextField(
+        "导入自",
+        blank=True,
+        editable=False,
+        help_text="导入时的文件:相对于导入的文件夹的路径,或单独导入的文件名;在后台写的笔记为空。",
+    )
     view_count = models.PositiveIntegerField("阅读数", default=0, editable=False)
     comment_count = models.PositiveIntegerField("评论数", default=0, editable=False)
 
@@ -268,8 +276,8 @@ class Note(models.Model):
 
 RENDERED_FIELDS = ["summary_html", "body_html", "toc_html", "excerpt"]
 # What a save may change that matters to readers, revisions, search or annotations: every field
-# but the counters (cards are keyed by them) and the save's own time stamps.
-UNTRACKED_FIELDS = {"view_count", "comment_count", "created_at", "updated_at"}
+# but the counters (cards are keyed by them), the save's own time stamps and the imported file.
+UNTRACKED_FIELDS = {"view_count", "comment_count", "created_at", "updated_at", "source_path"}
 
 
 def tracked_fields():

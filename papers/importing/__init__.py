@@ -5,29 +5,44 @@ passes. Pass one parses every file and keeps only what links and checks need: ea
 and title (for `[[wikilinks]]` and to catch two files claiming one slug) and its problems. Pass
 two parses each file again, rewrites its body (wikilinks, images, Obsidian `#tags`) and writes
 notes in batches of `BATCH_SIZE` with bulk queries, so memory does not grow with the number of
-files and queries do not grow with the number of notes.
+files and queries do not grow with the number of notes. A `Progress` is told of each file read
+and each note written (rendering, the slow part, happens as each note is written).
 
 The whole run is one transaction. A problem in any file (`path:line: message`) rolls it back
 unless `skip_invalid`; `dry_run` always rolls back. Images are copied into media storage only
-once the transaction commits.
+once the transaction commits. What imports but will not look as on the old site is a warning
+(`report.warnings`, with its `path:line`): control characters dropped from a line, an empty
+file skipped, a copy of another file skipped.
 
 A note is matched to its row by slug: front matter `slug`, else the last segment of
 `permalink` / `url`, else the file name (without a Jekyll date prefix; a Hugo page bundle's
-`index.md` takes its folder's name). A matched note whose imported fields all equal the row is
-left alone, without rendering.
+`index.md` takes its folder's name). Of two files of one run claiming a slug, the first (in the
+run's order) lands; the second is a problem, or a warning when it is a byte-for-byte copy. A
+matched note whose imported fields all equal the row is left alone, without rendering.
+
+A note remembers the file it came from (`Note.source_path`: the path under the folder given,
+or the name of a file given itself). A file claiming the slug of another file's note, or of a
+note written in the admin, is a problem (it would overwrite that note) unless `replace`, with
+which it takes the note over; a file that would change nothing is left alone.
 
 The modules, in the order a file goes through them:
 
-- `files`: finding note files; pass one (slugs and titles, two files claiming one slug);
-- `reading` and `frontmatter`: one file's front matter and body, every problem with its line;
-- `body` and `vaults`: the body rewritten (wikilinks, images, Obsidian `#tags`);
-- `writing`: batches written with bulk queries through papers.writes, the one write path;
+- `files`: finding note files and what their notes remember of them; pass one (slugs and
+  titles, empty files, two files claiming one slug);
+- `reading` and `frontmatter`: one file's text, front matter and body, every problem with its
+  line;
+- `body` and `vaults`: the body rewritten (wikilinks, images, Obsidian `#tags`, a first heading
+  repeating the title);
+- `writing`: batches written with bulk queries through papers.writes, the one write path; which
+  file a note belongs to;
 - `media`: images copied once the run has committed;
 - `run`: one import at a time, one transaction, pass two in batches;
+- `progress`: how far the run is, on a terminal or in a log;
 - `problems`: what goes wrong and where, and the report of a run.
 """
 
 from .problems import ImportFailed, ImportReport, Problem
+from .progress import Progress
 from .run import DEFAULT_WAIT_SECONDS, IMPORT_LOCK, ImportBusy, import_notes
 
 __all__ = [
@@ -37,5 +52,6 @@ __all__ = [
     "ImportFailed",
     "ImportReport",
     "Problem",
+    "Progress",
     "import_notes",
 ]

@@ -26,10 +26,14 @@ IMAGE = re.compile(
     r"!\[(?P<alt>[^\]]*)\]\((?P<destination><[^>]+>|[^\s)]+)(?P<title>\s+(?:\"[^\"]*\"|'[^']*'))?\)"
 )
 IMAGE_SIZE = re.compile(r"^\d+(?:x\d+)?$")  # Obsidian's ![[image.png|300]]
-# Obsidian's tag: `#` after a space or the line start, letters, digits, `_`, `-`, `/`, and not
-# only digits (so `#1` stays text).
+# Obsidian's tag: `#`, then letters, digits, `_`, `-`, `/`, and not only digits (so `#1` stays
+# text).
 TAG = r"#[\w/-]*[^\W\d][\w/-]*"
-INLINE_TAG = re.compile(rf"(?<!\S){TAG}")
+# In prose a tag follows a space, the line start or punctuation (`见上文。#tag`, `(#tag)`), but
+# not a letter or digit (`C#`, `page#section`), nor the characters that put `#` in URLs, HTML,
+# Markdown and LaTeX: `/#x`, `&#x41;`, `](#x)`, `[[#x]]`, `{#id}`, `<#x>`, `"#x"`, `=#x`, `##x`,
+# `\#`.
+INLINE_TAG = re.compile(rf"""(?<![\w/&\[{{<"'=#\\])(?<!\]\(){TAG}""")
 TAGS_ONLY_LINE = re.compile(rf"[ \t]*{TAG}(?:[ \t]+{TAG})*[ \t]*")
 LEADING_TAG = re.compile(rf"^([ \t]{{0,3}})(?={TAG})")
 
@@ -54,6 +58,18 @@ def first_heading(body):
         if is_prose and (heading := HEADING.match(line)):
             return heading[1]
     return ""
+
+
+def without_title_heading(body, title):
+    """(body, lines taken off): the body without a first line `# heading` that repeats the
+    title, ignoring case and surrounding space. Obsidian notes open with one, and the page
+    shows the title above the body already."""
+    first, _, rest = body.partition("\n")
+    heading = HEADING.match(first)
+    if not heading or heading[1].strip().casefold() != title.strip().casefold():
+        return body, 0
+    after = rest.lstrip("\n")
+    return after, 1 + len(rest) - len(after)
 
 
 def take_inline_tags(line):

@@ -22,6 +22,7 @@ from .problems import NoteProblem
 CATEGORY_KEYS = ("categories", "category")
 TAG_KEYS = ("tags", "tag")
 PAPER_KEYS = ("paper", "arxiv", "arxiv_id", "arxiv_url")
+ID_KEYS = PAPER_KEYS[1:]  # the keys that hold nothing but an id
 PAPER_ID_KEYS = ("arxiv", "arxiv_id", "id", "url")
 TOPIC_LENGTH = Topic._meta.get_field("name").max_length
 TAG_LENGTH = Tag._meta.get_field("name").max_length
@@ -30,6 +31,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 # Jekyll writes `2024-11-25 10:00:00 +0800`: a space before the offset, which ISO 8601 lacks.
 SPACED_OFFSET = re.compile(r"^(.*\d)\s+([+-]\d{2}:?\d{2}|Z)$")
 TOML_ERROR_LINE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)")
+# Front matter names each value once; an alias or two is fine, a YAML bomb is not.
+MAX_ALIAS_REPEATS = 1000
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ class FrontMatter:
 
     def line_of(self, key):
         """The line where `key` is set, so a problem points at it; else the opening fence."""
-        pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*[:=]""", re.IGNORECASE)
+        name = re.escape(key)
+        # `key: value` (YAML), `key = value` and a table `[key]` (TOML).
+        pattern = re.compile(rf"""^\s*(?:["']?{name}["']?\s*[:=]|\[\s*{name}\s*\])""", re.I)
         for offset, line in enumerate(self.lines):
             if pattern.match(line):
                 return self.first_line + offset
@@ -81,17 +86,36 @@ class FrontMatter:
 
 
 def decode(data):
-    """The text of a note file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    """The text of a note file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
+
+    Its control characters are left for drop_control_characters to report."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        # Control characters mean binary or UTF-16 data, which GB18030 would only garble.
-        if CONTROL_CHARACTERS.search(text):
+        # Binary data and UTF-16 (a NUL beside every ASCII character) are full of control
+        # characters, which GB18030 would only garble; a text file has a stray few at most
+        # (say one, and one more in every 20 characters).
+        if len(CONTROL_CHARACTERS.findall(text)) > 1 + len(text) // 20:
             break
         return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     raise NoteProblem(1, "cannot decode as UTF-8 or GB18030")
+
+
+def drop_control_characters(text):
+    """(text, [(line, message)]): the text without control characters, and the lines they were
+    on. A stray one (a pasted terminal escape, an editor's backspace) is invisible on the old
+    site and would make YAML refuse the file."""
+    if not CONTROL_CHARACTERS.search(text):
+        return text, []
+    dropped = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if found := CONTROL_CHARACTERS.findall(line):
+            names = ", ".join(dict.fromkeys(f"U+{ord(character):04X}" for character in found))
+            plural = "s" if "," in names else ""
+            dropped.append((number, f"control character{plural} {names} dropped"))
+    return CONTROL_CHARACTERS.sub("", text), dropped
 
 
 def split_front_matter(text):
@@ -111,31 +135,81 @@ def load_front_matter(fence, lines):
     if fence is None:
         return FrontMatter({}, [], 1)
     source = "\n".join(lines)
-    if fence == "---":
-        try:
-            data = yaml.load(source, Loader=FrontMatterLoader)
-        except ValueError as error:  # an explicit !!timestamp or !!int that does not parse
-            raise NoteProblem(2, f"invalid YAML value: {error}") from None
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = 2 + mark.line if mark else 1
-            problem = getattr(error, "problem", None) or error
-            raise NoteProblem(line, f"invalid YAML: {problem}") from None
-    else:
-        try:
-            # Floats as text, for the same reason as FrontMatterLoader.
-            data = tomllib.loads(source, parse_float=str)
-        except tomllib.TOMLDecodeError as error:
-            found = TOML_ERROR_LINE.search(str(error))
-            # Without a line, tomllib means the end of the document: the last line.
-            line = 1 + (int(found[1]) if found and found[1] else len(lines))
-            message = TOML_ERROR_LINE.sub("", str(error))
-            raise NoteProblem(line, f"invalid TOML: {message}") from None
+    data = load_yaml(source) if fence == "---" else load_toml(source, len(lines))
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise NoteProblem(2, "front matter is not a list of fields")
     return FrontMatter({str(key).lower(): value for key, value in data.items()}, lines, 2)
+
+
+def load_yaml(source):
+    """The front matter's YAML (it starts on the file's line 2), each problem at its line."""
+    loader = FrontMatterLoader(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        refuse_alias_bombs(node)
+        return loader.construct_document(node)
+    except ValueError as error:  # an explicit !!timestamp or !!int that does not parse
+        raise NoteProblem(2, f"invalid YAML value: {error}") from None
+    except yaml.YAMLError as error:
+        raise NoteProblem(*yaml_problem(error)) from None
+    finally:
+        loader.dispose()
+
+
+def yaml_problem(error):
+    """(line, message) of a YAML error. A scanner or parser that ran out of input (an unclosed
+    quote or bracket) marks the problem where the front matter ends; the line that opened what
+    broke is its context mark."""
+    mark = getattr(error, "problem_mark", None)
+    context = getattr(error, "context", None)
+    if isinstance(error, yaml.scanner.ScannerError | yaml.parser.ParserError) and context:
+        mark = error.context_mark or mark
+    problem = getattr(error, "problem", None) or error
+    message = f"{context}, {problem}" if context else problem
+    return (2 + mark.line if mark else 1), f"invalid YAML: {message}"
+
+
+def refuse_alias_bombs(root):
+    """Refuse YAML whose aliases repeat values more than MAX_ALIAS_REPEATS times.
+
+    Aliases nest: nine lines of nine aliases each ("billion laughs") stand for a billion
+    values, which load as shared lists in no time but hang the first `str()` of them; an
+    alias inside its own anchor stands for an endless list. Every node is counted each time
+    the document reaches it, so the walk stops after a bounded number of steps either way.
+    """
+    stack, seen, repeats = [root], set(), 0
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            repeats += 1
+            if repeats > MAX_ALIAS_REPEATS:
+                raise NoteProblem(
+                    2 + node.start_mark.line,
+                    f"YAML aliases repeat values more than {MAX_ALIAS_REPEATS} times; "
+                    "write the values out",
+                )
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+
+
+def load_toml(source, line_count):
+    """The front matter's TOML (it starts on the file's line 2), each problem at its line."""
+    try:
+        # Floats as text, for the same reason as FrontMatterLoader.
+        return tomllib.loads(source, parse_float=str)
+    except tomllib.TOMLDecodeError as error:
+        found = TOML_ERROR_LINE.search(str(error))
+        # Without a line, tomllib means the end of the document: the last line.
+        line = 1 + (int(found[1]) if found and found[1] else line_count)
+        message = TOML_ERROR_LINE.sub("", str(error))
+        raise NoteProblem(line, f"invalid TOML: {message}") from None
 
 
 def parse_date(value):
@@ -243,9 +317,15 @@ def read_paper(front):
     if isinstance(value, dict):
         details = {str(name).lower(): item for name, item in value.items()}
         value = next((details[name] for name in PAPER_ID_KEYS if details.get(name)), None)
+        if value is None and (top_level := front.first(ID_KEYS))[1] is not None:
+            # A `[paper]` table with a title but no id, beside a top-level `arxiv = "..."`:
+            # the id is the top-level one, the title and authors the table's.
+            key, value = top_level
     line = front.line_of(key)
+    if value is None:
+        raise NoteProblem(line, f"{key}: no arXiv id (give it as arxiv: ...)")
     try:
-        arxiv_id = parse_arxiv_id(value or "")
+        arxiv_id = parse_arxiv_id(value)
     except ValidationError:
         raise NoteProblem(line, f"{key}: not an arXiv id or URL: {value!r}") from None
     authors = details.get("authors") or ""

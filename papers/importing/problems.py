@@ -32,6 +32,11 @@ class InvalidNote(Exception):
         self.problems = problems
 
 
+class EmptyFile(Exception):
+    """A file with nothing but white space: skipped with a warning, or it would land as a
+    public note titled by its file name, first on the home page."""
+
+
 class ImportFailed(Exception):
     """Raised after rolling back: the run found problems and `skip_invalid` was off."""
 
@@ -46,10 +51,11 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    skipped: int = 0  # files left out under skip_invalid
+    skipped: int = 0  # files left out: with a problem (under skip_invalid), empty, copies
     problems: list[Problem] = field(default_factory=list)
-    # What imports but will not look as it did on the old site (a missing image, a link to a
-    # note that is not there): the note lands, the author is told where.
+    # What imports but will not look as it did on the old site (control characters dropped,
+    # an empty file or a copy left out, a missing image, a link to a note that is not there):
+    # the run goes on, the author is told where.
     warnings: list[Problem] = field(default_factory=list)
     # (action, slug, path) of what a dry run would change; a real run keeps only counts, as
     # memory must not grow with the number of files.

@@ -8,10 +8,11 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from ..models import Note
-from .body import first_heading
+from .body import first_heading, without_title_heading
 from .frontmatter import (
     PaperRef,
     decode,
+    drop_control_characters,
     load_front_matter,
     parse_date,
     read_date,
@@ -22,7 +23,7 @@ from .frontmatter import (
     read_topic,
     split_front_matter,
 )
-from .problems import InvalidNote, NoteProblem, Problem
+from .problems import EmptyFile, InvalidNote, NoteProblem, Problem
 
 DRAFT_FOLDER = "_drafts"  # Hexo and Jekyll keep unpublished posts here
 
@@ -39,6 +40,7 @@ JEKYLL_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 @dataclass
 class ParsedNote:
     path: str
+    source_path: str  # what the note remembers as its file (Note.source_path)
     link_name: str  # what Obsidian's [[wikilinks]] call the file: its name without suffix
     title: str
     slug: str
@@ -55,6 +57,8 @@ class ParsedNote:
     paper: PaperRef | None
     has_front_matter: bool
     images: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
+    # What will not look as on the old site; the run adds them to its report.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def file_name_parts(path):
@@ -84,8 +88,26 @@ def read_slug(front, file_name):
     return slug, line
 
 
-def read_note(name):
-    """Parse the note file `name`; raise InvalidNote listing every problem found in it."""
+def read_parts(name):
+    """(fence, front matter, body, the body's first line, control characters dropped) of the
+    file `name`; raise InvalidNote when it cannot be read, EmptyFile when it holds nothing."""
+    try:
+        text, dropped = drop_control_characters(decode(Path(name).read_bytes()))
+        if not text.strip():
+            raise EmptyFile(name)
+        fence, lines, body, body_line = split_front_matter(text)
+        front = load_front_matter(fence, lines)
+    except OSError as error:
+        raise InvalidNote([Problem(name, 1, f"cannot read: {error.strerror}")]) from None
+    except NoteProblem as problem:
+        raise InvalidNote([Problem(name, problem.line, problem.message)]) from None
+    stripped = body.lstrip("\n")
+    return fence, front, stripped.rstrip(), body_line + len(body) - len(stripped), dropped
+
+
+def read_note(name, source_path=""):
+    """Parse the note file `name`; raise InvalidNote listing every problem found in it, or
+    EmptyFile. `source_path` is what the note will remember as its file."""
     path, problems = Path(name), []
 
     def collect(read, *args):
@@ -94,19 +116,11 @@ def read_note(name):
         except NoteProblem as problem:
             problems.append(Problem(name, problem.line, problem.message))
 
-    try:
-        text = decode(path.read_bytes())
-        fence, lines, body, body_line = split_front_matter(text)
-        front = load_front_matter(fence, lines)
-    except OSError as error:
-        raise InvalidNote([Problem(name, 1, f"cannot read: {error.strerror}")]) from None
-    except NoteProblem as problem:
-        raise InvalidNote([Problem(name, problem.line, problem.message)]) from None
-    stripped = body.lstrip("\n")
-    body_line += len(body) - len(stripped)
-    body = stripped.rstrip()
+    fence, front, body, body_line, dropped = read_parts(name)
     file_name, file_date = file_name_parts(path)
     title = collect(read_text, front, ("title",)) or first_heading(body) or file_name
+    body, heading_lines = without_title_heading(body, title)
+    body_line += heading_lines
     if len(title) > TITLE_LENGTH:
         problems.append(Problem(name, 1, f"title longer than {TITLE_LENGTH} characters"))
     published_at = collect(read_date, front, DATE_KEYS) or file_date
@@ -115,6 +129,7 @@ def read_note(name):
     unpublished = collect(read_flag, front, "published") is False
     note = ParsedNote(
         path=name,
+        source_path=source_path,
         link_name=path.stem,
         title=title,
         slug=slug,
@@ -132,6 +147,7 @@ def read_note(name):
         tags=collect(read_tags, front) or [],
         paper=collect(read_paper, front),
         has_front_matter=fence is not None,
+        warnings=[Problem(name, line, message) for line, message in dropped],
     )
     if problems:
         raise InvalidNote(problems)

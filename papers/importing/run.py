@@ -12,6 +12,7 @@ from .files import note_files, scan_files
 from .frontmatter import TOPIC_LENGTH, check_name
 from .media import store_images
 from .problems import ImportFailed, ImportReport, InvalidNote, NoteProblem
+from .progress import Progress
 from .reading import read_note
 from .vaults import Vaults
 from .writing import NoteWriter
@@ -19,23 +20,24 @@ from .writing import NoteWriter
 BATCH_SIZE = 500
 
 
-def parsed_batches(files, links, bad_paths, report, progress):
-    """Pass two: each good file parsed and its body rewritten, in batches of BATCH_SIZE."""
+def parsed_batches(files, links, left_out, report, progress):
+    """Pass two: each file pass one kept, parsed and its body rewritten, in batches of
+    BATCH_SIZE."""
     vaults, batch = Vaults(), []
-    for done, path in enumerate(files, 1):
-        if path not in bad_paths:
-            try:
-                note = read_note(path)
-                BodyRewriter(note, links, vaults).rewrite()
-                batch.append(note)
-            except InvalidNote as invalid:
-                report.problems += invalid.problems
-                bad_paths.add(path)
+    for path, source_path in files:
+        if path in left_out:
+            continue
+        try:
+            note = read_note(path, source_path)
+            BodyRewriter(note, links, vaults).rewrite()
+            report.warnings += note.warnings
+            batch.append(note)
+        except InvalidNote as invalid:
+            report.problems += invalid.problems
+            progress.advance()
         if len(batch) == BATCH_SIZE:
             yield batch
             batch = []
-        if progress:
-            progress(done, len(files))
     if batch:
         yield batch
 
@@ -127,6 +129,7 @@ def import_notes(
     default_topic=None,
     dry_run=False,
     skip_invalid=False,
+    replace=False,
     progress=None,
     wait=DEFAULT_WAIT_SECONDS,
     on_wait=lambda: None,
@@ -135,29 +138,35 @@ def import_notes(
 
     Raises ImportFailed (having written nothing) when a file has a problem and `skip_invalid`
     is off, and ImportBusy when another run kept the database for more than `wait` seconds.
-    `progress(done, total)` is called after each file of the second pass.
+    `replace` lets files take over notes that came from other files or from the admin.
+    `progress` (a Progress) is told of each file read and each note written.
     """
     if default_topic:
         try:
             check_name(default_topic, TOPIC_LENGTH, "topic", None)
         except NoteProblem as problem:
             raise ValueError(problem.message) from None
+    progress = progress or Progress()
     files = note_files(paths)
     report = ImportReport(dry_run=dry_run)
-    links, bad_paths = scan_files(files, report)
+    progress.start("reading", len(files))
+    links, left_out = scan_files(files, report, progress)
     images = []
     with exclusive_run(wait, on_wait) as changes:
-        writer = NoteWriter(report, default_topic, changes)
-        for batch in parsed_batches(files, links, bad_paths, report, progress):
+        writer = NoteWriter(report, default_topic, changes, progress, replace=replace)
+        progress.start("writing", len(files) - len(left_out))
+        for batch in parsed_batches(files, links, left_out, report, progress):
             # Once the run is bound to fail, only look for further problems.
             if skip_invalid or not report.problems:
-                writer.write(batch)
-                images += [image for note in batch for image in note.images]
+                written = writer.write(batch)
+                images += [image for note in written for image in note.images]
+            else:
+                progress.advance(len(batch))
         if dry_run or (report.problems and not skip_invalid):
             transaction.set_rollback(True)
         else:
             transaction.on_commit(partial(store_images, images))
     if report.problems and not skip_invalid:
         raise ImportFailed(report.problems)
-    report.skipped = len(bad_paths)
+    report.skipped = len(left_out | {problem.path for problem in report.problems})
     return report

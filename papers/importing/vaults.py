@@ -44,11 +44,6 @@ class LinkIndex:
         self.slug_by_title.setdefault(note.title.casefold(), note.slug)
         self.slug_by_file_name.setdefault(note.link_name.casefold(), note.slug)
 
-    def forget(self, slugs):
-        for mapping in (self.slug_by_title, self.slug_by_file_name):
-            for key in [key for key, slug in mapping.items() if slug in slugs]:
-                del mapping[key]
-
     def slug_for(self, target):
         key = target.strip().casefold()
         return self.slug_by_title.get(key) or self.slug_by_file_name.get(key)

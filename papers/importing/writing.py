@@ -3,7 +3,6 @@
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
@@ -11,6 +10,7 @@ from topics.models import Topic
 
 from .. import writes
 from ..models import RENDERED_FIELDS, Note, Paper
+from .problems import Problem
 
 
 class NamedRows:
@@ -72,45 +72,91 @@ def new_paper(ref):
 
 
 COMPARED_FIELDS = ["title", "summary", "body", "status", "published_at", "topic_id", "paper_id"]
-UPDATED_FIELDS = [*COMPARED_FIELDS, "updated_at", *RENDERED_FIELDS]
+UPDATED_FIELDS = [*COMPARED_FIELDS, "updated_at", "source_path", *RENDERED_FIELDS]
+# The id of a topic, tag or paper a file names that is not stored yet: equal to no stored id.
+NOT_STORED = object()
 
 
 class NoteWriter:
     """Writes batches of parsed notes: a few bulk reads of what exists, bulk writes of changes,
-    and the changes recorded in the run's batch of the one write path (papers.writes)."""
+    and the changes recorded in the run's batch of the one write path (papers.writes).
 
-    def __init__(self, report, default_topic, changes):
+    A note belongs to the file it came from (Note.source_path). A file claiming the slug of
+    another file's note, or of a note written in the admin (no file), would overwrite it: the
+    file is refused, unless the note holds what the file says already (an export imported
+    back) or `replace` lets the file take the note over.
+    """
+
+    def __init__(self, report, default_topic, changes, progress, *, replace=False):
         self.report = report
         self.default_topic = default_topic
         self.changes = changes
+        self.progress = progress
+        self.replace = replace
         self.topics = NamedRows(Topic, topic_slug)
         self.tags = NamedRows(Tag, tag_slug)
         self.tagged = Note.tags.through
         self.note_type = ContentType.objects.get_for_model(Note)
 
     def write(self, batch):
+        """Write a batch; return its notes that were not refused."""
         # Whole rows: the write path hands the old body to annotations without asking again.
         existing = Note.objects.in_bulk([note.slug for note in batch], field_name="slug")
         current_tags = self.tag_ids_of(existing.values())
-        paper_ids = self.paper_ids(batch)
-        self.topics.create_missing({self.topic_name(note) for note in batch} - {None})
-        self.tags.create_missing({tag for note in batch for tag in note.tags})
-        created, updated, tag_ids, paths = [], [], {}, {}
+        paper_ids = self.stored_paper_ids(batch)
+        batch = [
+            parsed
+            for parsed in batch
+            if not self.refused(parsed, existing.get(parsed.slug), paper_ids, current_tags)
+        ]
+        self.create_missing(batch, paper_ids)
+        created, updated, tag_ids = [], [], {}
         for parsed in batch:
-            paths[parsed.slug] = parsed.path
             note = existing.get(parsed.slug) or Note(slug=parsed.slug)
-            values = self.values(parsed, paper_ids, new=note.pk is None)
-            tags = tag_ids[parsed.slug] = {self.tags.get(name).pk for name in parsed.tags}
-            if note.pk and self.unchanged(note, values, current_tags[note.pk], tags):
-                self.report.unchanged += 1
-                continue
-            for name, value in values.items():
-                setattr(note, name, value)
-            note.render()
-            (updated if note.pk else created).append(note)
-            self.record(parsed, "updated" if note.pk else "created")
+            tags = tag_ids[parsed.slug] = self.tag_ids(parsed)
+            values = self.values(parsed, paper_ids, note)
+            same = note.pk is not None and self.unchanged(note, values, current_tags[note.pk], tags)
+            if same and not (self.replace and self.foreign(note, parsed)):
+                self.record(parsed, "unchanged")
+            else:
+                self.fill(note, parsed, values)
+                (updated if note.pk else created).append(note)
+                self.record(parsed, "updated" if note.pk else "created")
+            self.progress.advance()
+        self.save(created, updated, current_tags, tag_ids, {note.slug: note.path for note in batch})
+        return batch
+
+    @staticmethod
+    def foreign(note, parsed):
+        return note.source_path != parsed.source_path
+
+    def refused(self, parsed, note, paper_ids, current_tags):
+        """Refuse `parsed` when it would overwrite a note that is not its file's."""
+        if note is None or not self.foreign(note, parsed) or self.replace:
+            return False
+        values = self.values(parsed, paper_ids, note)
+        if self.unchanged(note, values, current_tags[note.pk], self.tag_ids(parsed)):
+            return False
+        if note.source_path:
+            owner = f"the note imported from {note.source_path}"
+        else:
+            owner = "a note written in the admin"
+        message = f"slug {parsed.slug!r} belongs to {owner}; --replace lets this file take it over"
+        self.report.problems.append(Problem(parsed.path, parsed.slug_line, message))
+        self.progress.advance()
+        return True
+
+    def fill(self, note, parsed, values):
+        """Set the note's fields from the file, and render it."""
+        for name, value in values.items():
+            setattr(note, name, value)
+        note.source_path = parsed.source_path
+        note.render()
+
+    def save(self, created, updated, current_tags, tag_ids, paths):
+        """Write the batch's notes and tags, and record them in the write path."""
         changes = [writes.new_note(note, paths[note.slug]) for note in created]
-        self.save_notes(created, updated, batch)
+        self.save_notes(created, updated)
         retagged = [note for note in updated if tag_ids[note.slug] != current_tags[note.pk]]
         self.save_tags(created, retagged, tag_ids)
         retagged_ids = {note.pk for note in retagged}
@@ -121,25 +167,41 @@ class NoteWriter:
             for note in updated
         ]
         self.report.notices += self.changes.record(changes)
+        if created or updated:
+            # Readers see updated_at too ("更新于"), which is no tracked field: a file changing
+            # only its updated date records no change, yet cached pages are stale.
+            self.changes.touch()
 
     def topic_name(self, parsed):
         return parsed.topic or self.default_topic
 
-    def values(self, parsed, paper_ids, *, new):
+    def create_missing(self, batch, paper_ids):
+        """The papers, topics and tags the batch names that are not stored yet."""
+        self.create_papers(batch, paper_ids)
+        self.topics.create_missing({self.topic_name(note) for note in batch} - {None})
+        self.tags.create_missing({tag for note in batch for tag in note.tags})
+
+    def tag_ids(self, parsed):
+        return {getattr(self.tags.get(name), "pk", NOT_STORED) for name in parsed.tags}
+
+    def values(self, parsed, paper_ids, note):
+        """The fields of `note` as the file gives them (for comparing, then writing)."""
         topic = self.topic_name(parsed)
         values = {
             "title": parsed.title,
             "summary": parsed.summary,
             "body": parsed.body,
             "status": parsed.status,
-            "topic_id": self.topics.get(topic).pk if topic else None,
-            "paper_id": paper_ids[parsed.paper.arxiv_id] if parsed.paper else None,
+            "topic_id": getattr(self.topics.get(topic), "pk", NOT_STORED) if topic else None,
+            "paper_id": paper_ids.get(parsed.paper.arxiv_id, NOT_STORED) if parsed.paper else None,
         }
         # A date guessed from the file's mtime only dates new notes; a stored date stands.
-        if new or not parsed.date_from_mtime:
+        if note.pk is None or not parsed.date_from_mtime:
             values["published_at"] = parsed.published_at
-        if parsed.updated_at:
-            values["updated_at"] = parsed.updated_at
+        # The page says "更新于" when updated_at's day is not published_at's: for an imported
+        # note, when its file gives an updated date. The importer never stamps its own day (a
+        # changed file without one does not say when it changed); an edit in the admin does.
+        values["updated_at"] = parsed.updated_at or values.get("published_at", note.published_at)
         return values
 
     @staticmethod
@@ -148,7 +210,7 @@ class NoteWriter:
 
     def record(self, parsed, action):
         setattr(self.report, action, getattr(self.report, action) + 1)
-        if self.report.dry_run:
+        if self.report.dry_run and action != "unchanged":
             self.report.changes.append((action, parsed.slug, parsed.path))
         if action == "created" and parsed.date_from_mtime:
             self.report.dated_by_mtime.append((parsed.path, parsed.published_at))
@@ -162,28 +224,27 @@ class NoteWriter:
             tag_ids[note_id].add(tag_id)
         return tag_ids
 
-    def paper_ids(self, batch):
+    @staticmethod
+    def stored_paper_ids(batch):
+        arxiv_ids = {note.paper.arxiv_id for note in batch if note.paper}
+        return dict(Paper.objects.filter(arxiv_id__in=arxiv_ids).values_list("arxiv_id", "id"))
+
+    def create_papers(self, batch, ids):
         refs = {note.paper.arxiv_id: note.paper for note in batch if note.paper}
-        ids = dict(Paper.objects.filter(arxiv_id__in=refs).values_list("arxiv_id", "id"))
         new = [new_paper(ref) for arxiv_id, ref in refs.items() if arxiv_id not in ids]
         Paper.objects.bulk_create(new)
         for paper in new:
             ids[paper.arxiv_id] = paper.pk
             self.report.papers_created.append((paper.arxiv_id, bool(refs[paper.arxiv_id].title)))
-        return ids
 
-    def save_notes(self, created, updated, batch):
-        updated_at = {note.slug: note.updated_at for note in batch if note.updated_at}
-        now = timezone.now()
-        for note in updated:
-            note.updated_at = updated_at.get(note.slug, now)
+    def save_notes(self, created, updated):
+        # bulk_create stamps updated_at (auto_now): put back the file's.
+        updated_at = {note.slug: note.updated_at for note in created}
         Note.objects.bulk_create(created)
-        Note.objects.bulk_update(updated, UPDATED_FIELDS)
-        # bulk_create stamps updated_at (auto_now): put the file's own date back.
-        dated = [note for note in created if note.slug in updated_at]
-        for note in dated:
+        for note in created:
             note.updated_at = updated_at[note.slug]
-        Note.objects.bulk_update(dated, ["updated_at"])
+        Note.objects.bulk_update(created, ["updated_at"])
+        Note.objects.bulk_update(updated, UPDATED_FIELDS)
 
     def save_tags(self, created, retagged, tag_ids):
         self.tagged.objects.filter(

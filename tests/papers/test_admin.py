@@ -240,3 +240,15 @@ def test_topic_changelist_ordered_by_position(admin_client, db):
     page = html(admin_client.get("/admin/topics/topic/"))
     names = re.findall(r'<th class="field-name"><a href="[^"]*">([^<]*)</a></th>', page)
     assert names == ["Z 最先", "M 中间", "A 最后"]
+
+
+def test_note_change_page_shows_source_file_read_only(admin_client, make_note):
+    """The file an import took the note from is shown, and cannot be edited there."""
+    note = make_note(source_path="_posts/2024-11-25-esrl.md")
+    url = f"/admin/papers/note/{note.pk}/change/"
+    page = html(admin_client.get(url))
+    assert '<div class="readonly">_posts/2024-11-25-esrl.md</div>' in page
+    assert 'name="source_path"' not in page
+    admin_client.post(url, admin_form(admin_client, url, source_path="other.md"))
+    note.refresh_from_db()
+    assert note.source_path == "_posts/2024-11-25-esrl.md"

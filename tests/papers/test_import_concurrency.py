@@ -13,6 +13,7 @@ The database is migrated once per backend and copied for each test.
 """
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -39,6 +40,7 @@ GAVE_UP = (
     "nothing written (run again when it ends, or wait longer with --wait)"
 )
 SECONDS = 60  # the longest any process of these tests may take
+PROGRESS = re.compile(r"^(?:reading|writing) .*\d+/\d+.*\n", re.MULTILINE)
 
 
 def summary(created=0, unchanged=0):
@@ -180,11 +182,13 @@ class ImportRun:
         return self.stderr.read_text(encoding="utf-8")
 
     def finish(self):
+        """How the run ended; its stderr without the progress lines (each pass ends with one
+        in a log), which say nothing of the other run."""
         self.process.wait(timeout=SECONDS)
         return Finished(
             self.process.returncode,
             self.stdout.read_text(encoding="utf-8"),
-            self.stderr.read_text(encoding="utf-8"),
+            PROGRESS.sub("", self.stderr.read_text(encoding="utf-8")),
         )
 
 

@@ -9,11 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from papers import importing
 from papers.importing import ImportFailed, import_notes
-from papers.management.commands.import_notes import ProgressBar
 from papers.models import Note, Paper
 from papers.search import search_notes
 from tests.papers.test_importing import write
@@ -112,14 +112,30 @@ def test_skip_invalid_imports_the_good_files(tmp_path):
     assert report.summary() == "created 3, updated 0, unchanged 0, skipped 1, errors 1, warnings 0"
 
 
-def test_skip_invalid_skips_both_duplicate_slugs(tmp_path):
-    """Two files claiming one slug are both skipped: neither is the right one to keep."""
-    write(tmp_path / "notes", "a.md", "---\nslug: same\n---\n")
-    write(tmp_path / "notes", "b.md", "---\nslug: same\n---\n")
+def test_skip_invalid_keeps_the_first_of_two_files_claiming_a_slug(tmp_path):
+    """Two different files claiming one slug: the first in the run's order lands."""
+    write(tmp_path / "notes", "a.md", "---\ntitle: A\nslug: same\n---\n")
+    second = write(tmp_path / "notes", "b.md", "---\ntitle: B\nslug: same\n---\n")
     write(tmp_path / "notes", "c.md", "---\ntitle: C\n---\n")
     report = import_notes([tmp_path / "notes"], skip_invalid=True)
-    assert list(Note.objects.values_list("slug", flat=True)) == ["c"]
-    assert (report.skipped, len(report.problems)) == (2, 2)
+    assert sorted(Note.objects.values_list("slug", "title")) == [("c", "C"), ("same", "A")]
+    assert [str(p) for p in report.problems] == [
+        f"{second}:3: slug 'same' is also claimed by {tmp_path / 'notes/a.md'}"
+    ]
+    assert report.summary() == "created 2, updated 0, unchanged 0, skipped 1, errors 1, warnings 0"
+
+
+def test_copy_of_a_file_lands_once_with_a_warning(tmp_path):
+    """Two byte-identical files with one slug: one note, a warning naming the first file."""
+    text = "---\ntitle: 同一篇\nslug: same\n---\n正文\n"
+    first = write(tmp_path / "notes", "2023/same.md", text)
+    copy = write(tmp_path / "notes", "backup/same.md", text)
+    report = import_notes([tmp_path / "notes"])
+    assert list(Note.objects.values_list("slug", "source_path")) == [("same", "2023/same.md")]
+    assert [str(warning) for warning in report.warnings] == [
+        f"{copy}:3: a copy of {first}, which claims the same slug 'same'; skipped"
+    ]
+    assert report.summary() == "created 1, updated 0, unchanged 0, skipped 1, errors 0, warnings 1"
 
 
 # --- dry run -------------------------------------------------------------------------------
@@ -191,14 +207,101 @@ def test_touched_file_without_date_keeps_its_note_date(tmp_path):
     assert import_notes([tmp_path / "notes"]).unchanged == 1
 
 
-def test_import_updates_note_written_in_admin(tmp_path, make_note):
-    """A note already in the database with the file's slug is that file's note."""
+# --- which file a note belongs to ------------------------------------------------------------
+
+
+def test_note_remembers_its_file_relative_to_the_folder_given(tmp_path):
+    """A note's source path is its file under the folder given, or the name of a file given."""
+    write(tmp_path / "blog/_posts", "2024/a.md", "---\ntitle: A\n---\n")
+    single = write(tmp_path / "elsewhere", "b.md", "---\ntitle: B\n---\n")
+    import_notes([tmp_path / "blog", single])
+    assert sorted(Note.objects.values_list("slug", "source_path")) == [
+        ("a", "_posts/2024/a.md"),
+        ("b", "b.md"),
+    ]
+
+
+def test_file_claiming_a_note_of_another_file_is_refused(tmp_path):
+    """A later run's file with the slug of another file's note is refused at its slug's line."""
+    write(tmp_path / "old", "a.md", "---\ntitle: A\nslug: same\n---\n原来的\n")
+    import_notes([tmp_path / "old"])
+    other = write(tmp_path / "new", "b.md", "---\ntitle: B\nslug: same\n---\n别的\n")
+    rows = database_rows()
+    with pytest.raises(ImportFailed) as failed:
+        import_notes([tmp_path / "new"])
+    assert [str(p) for p in failed.value.problems] == [
+        f"{other}:3: slug 'same' belongs to the note imported from a.md; "
+        "--replace lets this file take it over"
+    ]
+    assert database_rows() == rows
+
+
+def test_file_claiming_a_note_written_in_the_admin_is_refused(tmp_path, make_note):
+    """An import does not overwrite a note written in the admin with the file's slug."""
+    make_note(slug="hexo", title="Old", tags=["old"])
+    good_tree(tmp_path / "notes")
+    report = import_notes([tmp_path / "notes"], skip_invalid=True)
+    note = Note.objects.get(slug="hexo")
+    assert (note.title, note.source_path, set(note.tags.names())) == ("Old", "", {"old"})
+    assert [str(p) for p in report.problems] == [
+        f"{tmp_path / 'notes/hexo.md'}:1: slug 'hexo' belongs to a note written in the admin; "
+        "--replace lets this file take it over"
+    ]
+    assert (report.created, report.skipped) == (2, 1)
+
+
+def test_refused_file_creates_no_topic_tag_or_paper(tmp_path, make_note):
+    """What a refused file names is not created for it."""
+    make_note(slug="hexo")
+    good_tree(tmp_path / "notes")
+    (tmp_path / "notes/hugo.md").unlink()
+    (tmp_path / "notes/obsidian.md").unlink()
+    import_notes([tmp_path / "notes"], skip_invalid=True)
+    assert (Topic.objects.count(), Tag.objects.count(), Paper.objects.count()) == (0, 0, 0)
+
+
+def test_refused_file_copies_no_image(
+    tmp_path, make_note, settings, django_capture_on_commit_callbacks
+):
+    """The images of a refused file are not copied into media."""
+    make_note(slug="a")
+    write(tmp_path / "notes", "fig.png", b"PNG")
+    write(tmp_path / "notes", "a.md", "![](fig.png)\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_notes([tmp_path / "notes"], skip_invalid=True)
+    assert not (settings.MEDIA_ROOT / "notes").exists()
+
+
+def test_replace_takes_over_a_note_written_in_the_admin(tmp_path, make_note):
+    """--replace: the file updates the admin's note (the same row) and the note is its own."""
     existing = make_note(slug="hexo", title="Old", tags=["old"])
     good_tree(tmp_path / "notes")
-    report = import_notes([tmp_path / "notes"])
+    report = import_notes([tmp_path / "notes"], replace=True)
     note = Note.objects.get(slug="hexo")
-    assert (note.pk, note.title, set(note.tags.names())) == (existing.pk, "Hexo", {"RL", "LLM"})
+    assert (note.pk, note.title, note.source_path) == (existing.pk, "Hexo", "hexo.md")
+    assert set(note.tags.names()) == {"RL", "LLM"}
     assert (report.created, report.updated) == (2, 1)
+
+
+def test_replace_takes_over_a_note_of_another_file(tmp_path):
+    """--replace moves a note to the file that now claims its slug; that file then updates it."""
+    write(tmp_path / "old", "a.md", "---\ntitle: A\nslug: same\n---\n")
+    import_notes([tmp_path / "old"])
+    path = write(tmp_path / "new", "b.md", "---\ntitle: B\nslug: same\n---\n")
+    import_notes([tmp_path / "new"], replace=True)
+    path.write_text("---\ntitle: B2\nslug: same\n---\n")
+    import_notes([tmp_path / "new"])
+    assert list(Note.objects.values_list("title", "source_path")) == [("B2", "b.md")]
+
+
+def test_file_holding_what_a_foreign_note_holds_leaves_it_alone(tmp_path, make_note):
+    """A file that would change nothing (an export imported back) is not refused: unchanged."""
+    note = make_note(slug="same", title="T", body="正文")
+    dates = f"date: {note.published_at.isoformat()}\nupdated: {note.updated_at.isoformat()}"
+    write(tmp_path / "notes", "same.md", f"---\ntitle: T\n{dates}\n---\n正文\n")
+    report = import_notes([tmp_path / "notes"])
+    assert report.summary() == "created 0, updated 0, unchanged 1, skipped 0, errors 0, warnings 0"
+    assert Note.objects.get().source_path == ""
 
 
 def test_imported_notes_are_searchable(tmp_path):
@@ -213,12 +316,98 @@ def test_imported_notes_are_searchable(tmp_path):
     assert [note.slug for note in search_notes("换了正文")] == ["hugo"]
 
 
-def test_progress_is_reported_per_file(tmp_path):
-    """progress(done, total) follows the second pass file by file."""
+class RecordedProgress:
+    """A Progress that writes down what the run tells it."""
+
+    def __init__(self, events):
+        self.events = events
+
+    def start(self, phase, total):
+        self.events.append(f"{phase} {total}")
+
+    def advance(self, count=1):
+        self.events.append(f"+{count}")
+
+
+def test_progress_goes_through_both_passes_file_by_file(tmp_path):
+    """Pass one counts each file read, pass two each note written; a bad file counts too."""
     good_tree(tmp_path / "notes")
-    calls = []
-    import_notes([tmp_path / "notes"], progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(1, 3), (2, 3), (3, 3)]
+    write(tmp_path / "notes", "nope.md", "![](gone.png)\n")
+    events = []
+    import_notes([tmp_path / "notes"], skip_invalid=True, progress=RecordedProgress(events))
+    assert events == ["reading 4", *["+1"] * 4, "writing 4", *["+1"] * 4]
+
+
+def test_progress_moves_as_notes_are_rendered_not_per_batch(tmp_path, monkeypatch):
+    """Writing, progress follows each note's rendering (the slow part), not each batch."""
+    monkeypatch.setattr(importing.run, "BATCH_SIZE", 2)
+    write_notes(tmp_path / "notes", 3)
+    events = []
+    render = Note.render
+    monkeypatch.setattr(Note, "render", lambda note: events.append("render") or render(note))
+    import_notes([tmp_path / "notes"], progress=RecordedProgress(events))
+    writing = events[events.index("writing 3") + 1 :]
+    assert writing == ["render", "+1", "render", "+1", "render", "+1"]
+
+
+# --- "updated" on the page ---------------------------------------------------------------------
+
+UPDATED = '<span class="meta__updated">'
+
+
+def test_imported_note_without_updated_date_shows_no_update(tmp_path, client):
+    """A Hexo note without `updated` does not say "更新于 <the import day>"."""
+    write(tmp_path / "notes", "a.md", "---\ntitle: A\ndate: 2024-11-25 10:00:00\n---\n正文\n")
+    import_notes([tmp_path / "notes"])
+    note = Note.objects.get()
+    assert note.updated_at == note.published_at
+    assert UPDATED not in client.get(note.get_absolute_url()).content.decode()
+
+
+def test_imported_note_with_updated_date_shows_it(tmp_path, client):
+    """`updated:` in the file is the day the page shows."""
+    write(
+        tmp_path / "notes",
+        "a.md",
+        "---\ntitle: A\ndate: 2024-11-25 10:00:00\nupdated: 2024-12-01 09:00:00\n---\n",
+    )
+    import_notes([tmp_path / "notes"])
+    page = client.get(Note.objects.get().get_absolute_url()).content.decode()
+    assert f"{UPDATED}更新于 2024-12-01</span>" in page
+
+
+def test_changed_file_without_updated_date_shows_no_update(tmp_path, client):
+    """A re-import of a changed file that gives no updated date does not date an update."""
+    path = write(tmp_path / "notes", "a.md", "---\ntitle: A\ndate: 2024-11-25\n---\n旧\n")
+    import_notes([tmp_path / "notes"])
+    path.write_text("---\ntitle: A\ndate: 2024-11-25\n---\n新\n")
+    assert import_notes([tmp_path / "notes"]).updated == 1
+    note = Note.objects.get()
+    assert note.body == "新"
+    assert UPDATED not in client.get(note.get_absolute_url()).content.decode()
+
+
+def test_edit_in_the_admin_shows_its_update(tmp_path, client):
+    """An imported note edited later in the admin says "更新于" that day."""
+    write(tmp_path / "notes", "a.md", "---\ntitle: A\ndate: 2024-11-25\n---\n正文\n")
+    import_notes([tmp_path / "notes"])
+    note = Note.objects.get()
+    note.body = "在后台改的"
+    note.save()
+    today = timezone.localdate().isoformat()
+    page = client.get(note.get_absolute_url()).content.decode()
+    assert f"{UPDATED}更新于 {today}</span>" in page
+
+
+def test_next_import_takes_the_import_day_off_notes_imported_before(tmp_path):
+    """Notes stamped with the day of an earlier import lose it on the next run (no revision)."""
+    write(tmp_path / "notes", "a.md", "---\ntitle: A\ndate: 2024-11-25\n---\n正文\n")
+    import_notes([tmp_path / "notes"])
+    Note.objects.update(updated_at=timezone.now())
+    assert import_notes([tmp_path / "notes"]).updated == 1
+    note = Note.objects.get()
+    assert note.updated_at == note.published_at
+    assert note.revisions.count() == 1
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -323,6 +512,44 @@ def test_command_dry_run_lists_changes(tmp_path):
     assert Note.objects.count() == 0
 
 
+def test_command_prints_warnings(tmp_path):
+    """Warnings go to stderr as `path:line: message (warning)`; the run imports the file."""
+    path = write(tmp_path / "notes", "a.md", "---\ntitle: A\x08\n---\n")
+    _, err = run("import_notes", str(tmp_path / "notes"), "-v", "0")
+    assert err == f"{path}:2: control character U+0008 dropped (warning)\n"
+    assert Note.objects.get().title == "A"
+
+
+def test_command_report_lists_what_will_differ_file_by_file(tmp_path, make_note):
+    """--report: every warning and refusal, grouped by file in line order, then the summary;
+    nothing written, exit status 0."""
+    make_note(slug="admin-note")
+    notes = tmp_path / "notes"
+    write(notes, "a.md", "---\ntitle: A\x08\n---\n正文\n\n第二\x1b段\n")
+    write(notes, "b.md", b"")
+    write(notes, "c.md", "---\nslug: admin-note\n---\n改写\n")
+    write(notes, "d.md", BAD_DATE)
+    write(notes, "e.md", "---\ntitle: E\n---\n")
+    rows = database_rows()
+    out, err = run("import_notes", str(notes), "--report")
+    assert out.splitlines() == [
+        f"{notes / 'a.md'}",
+        "  line 2: control character U+0008 dropped (warning)",
+        "  line 6: control character U+001B dropped (warning)",
+        f"{notes / 'b.md'}",
+        "  line 1: empty file; skipped (warning)",
+        f"{notes / 'c.md'}",
+        "  line 2: slug 'admin-note' belongs to a note written in the admin; "
+        "--replace lets this file take it over (refused)",
+        f"{notes / 'd.md'}",
+        "  line 4: date: cannot read 'someday' as a date (refused)",
+        "dry run, nothing written: "
+        "created 2, updated 0, unchanged 0, skipped 3, errors 2, warnings 3",
+    ]
+    assert err == ""
+    assert database_rows() == rows
+
+
 def test_command_topic_option(tmp_path):
     """--topic names the topic of notes without a category."""
     write(tmp_path / "notes", "a.md", "---\ntitle: A\ndate: 2024-11-25\n---\n")
@@ -342,29 +569,32 @@ class Terminal(StringIO):
         return True
 
 
-def test_progress_bar_draws_in_place():
-    """The bar is redrawn in place when its percentage moves, and ends its line when done."""
-    stream = StringIO()
-    bar = ProgressBar(stream)
-    for done in (1, 1, 2):
-        bar(done, 2)
-    assert stream.getvalue() == (f"\r[{'#' * 15}{'-' * 15}]  50% 1/2\r[{'#' * 30}] 100% 2/2\n")
-
-
-@pytest.mark.parametrize(("verbosity", "drawn"), [("1", True), ("0", False)])
-def test_command_draws_bar_on_a_terminal(tmp_path, monkeypatch, verbosity, drawn):
-    """On a terminal the command draws the bar on stderr, unless -v 0."""
+def test_command_draws_progress_in_place_on_a_terminal(tmp_path, monkeypatch):
+    """On a terminal each pass is a line redrawn in place on stderr, ended when done."""
     monkeypatch.setattr(sys, "stderr", Terminal())
     good_tree(tmp_path / "notes")
-    run("import_notes", str(tmp_path / "notes"), "-v", verbosity)
-    assert ("100% 3/3" in sys.stderr.getvalue()) is drawn
+    run("import_notes", str(tmp_path / "notes"))
+    lines = sys.stderr.getvalue().split("\n")
+    assert [line.rsplit("\r", 1)[-1].split("] ")[-1] for line in lines] == [
+        "100% 3/3 in 0:00:00",
+        "100% 3/3 in 0:00:00",
+        "",
+    ]
+    assert lines[0].startswith("\rreading [") and lines[1].startswith("\rwriting [")
 
 
-def test_command_draws_no_bar_off_a_terminal(tmp_path, monkeypatch):
-    """Piped or logged, stderr gets no bar."""
+def test_command_prints_progress_lines_off_a_terminal(tmp_path, monkeypatch):
+    """Piped or logged, stderr gets plain lines: here, the end of each pass."""
     monkeypatch.setattr(sys, "stderr", StringIO())
     good_tree(tmp_path / "notes")
     run("import_notes", str(tmp_path / "notes"))
+    assert sys.stderr.getvalue() == "reading 100% 3/3 in 0:00:00\nwriting 100% 3/3 in 0:00:00\n"
+
+
+def test_command_shows_no_progress_with_verbosity_0(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    good_tree(tmp_path / "notes")
+    run("import_notes", str(tmp_path / "notes"), "-v", "0")
     assert sys.stderr.getvalue() == ""
 
 

@@ -1,6 +1,7 @@
 """papers.importing: each front matter format and field lands where it belongs."""
 
 import os
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -275,6 +276,61 @@ def test_inline_tags_ignored_outside_obsidian(tmp_path):
     assert tag_names(note) == set()
 
 
+def test_obsidian_tag_after_punctuation(tmp_path):
+    """`#tag` right after `。`, `，`, `(` or `.` is a tag, as Obsidian reads it."""
+    folder = vault(tmp_path)
+    write(folder, "a.md", "见上文。#强化学习，#RL (#ppo) 结束.#末尾\n")
+    import_notes([folder])
+    assert tag_names(Note.objects.get()) == {"强化学习", "RL", "ppo", "末尾"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see page#section and https://example.com/#frag or /docs/#/route",
+        "&#x41; and &#65;",
+        "C# 与 F#/C#",
+        "## Heading\n\n##heading",
+        "[link](#anchor) [[#标题]] {#custom-id}",
+        '<a href="#x">a</a> a=#b \\#escaped',
+        "`。#code` and\n\n```\n。#fenced\n```",
+    ],
+)
+def test_hash_that_is_no_tag(tmp_path, text):
+    """URL fragments, HTML entities, `C#`, heading markers, links and code give no tag."""
+    folder = vault(tmp_path)
+    write(folder, "a.md", text + "\n")
+    import_notes([folder])
+    assert tag_names(Note.objects.get()) == set()
+
+
+def test_first_heading_repeating_the_title_is_dropped(tmp_path):
+    """A first `# heading` equal to the title (case and outer space aside) is not in the body."""
+    note = import_one(
+        tmp_path,
+        "---\ntitle: Attention Is All You Need\n---\n\n#  attention is ALL you need \n\n正文\n",
+    )
+    assert (note.body, note.title) == ("正文", "Attention Is All You Need")
+
+
+def test_vault_heading_that_gave_the_title_is_dropped(tmp_path):
+    """An Obsidian note titled by its first heading does not show the heading twice."""
+    note = import_one(tmp_path, "# 注意力机制\n\n正文\n", name="attention.md")
+    assert (note.title, note.body) == ("注意力机制", "正文")
+
+
+def test_other_first_heading_stays(tmp_path):
+    """A first heading that differs from the title, or a later one equal to it, stays."""
+    note = import_one(tmp_path, "---\ntitle: T\n---\n# Intro\n\ntext\n\n# T\n")
+    assert note.body == "# Intro\n\ntext\n\n# T"
+
+
+def test_lines_after_a_dropped_heading_keep_their_numbers(tmp_path):
+    """Problems below a dropped heading are reported at their line in the file."""
+    path = write(tmp_path / "notes", "a.md", "---\ntitle: T\n---\n# T\n\n![](gone.png)\n")
+    assert problems_of([tmp_path / "notes"]) == [f"{path}:6: image not found: gone.png"]
+
+
 def test_obsidian_front_matter_tags_with_hash(tmp_path):
     """Obsidian properties `tags: ["#a", b]` drop the `#`."""
     assert tag_names(import_one(tmp_path, '---\ntags: ["#a", b]\n---\n')) == {"a", "b"}
@@ -369,6 +425,28 @@ def test_paper_mapping_creates_paper_with_metadata(tmp_path):
     assert paper.abstract_html == '<p>We study <span class="arithmatex">\\(x\\)</span>.</p>'
 
 
+def test_toml_paper_table_without_id_takes_the_top_level_id(tmp_path):
+    """A `[paper]` table without an id beside `arxiv = "..."`: that id, the table's title."""
+    note = import_one(
+        tmp_path,
+        '+++\ntitle = "T"\narxiv = "2308.02223"\n\n[paper]\ntitle = "ESRL"\n'
+        'authors = ["A One", "B Two"]\n+++\n',
+    )
+    assert (note.paper.arxiv_id, note.paper.title, note.paper.authors) == (
+        "2308.02223",
+        "ESRL",
+        "A One, B Two",
+    )
+
+
+def test_paper_table_without_any_id_is_a_problem(tmp_path):
+    """A `[paper]` table and no id anywhere: a problem at the table's line."""
+    path = write(tmp_path / "notes", "a.md", '+++\ntitle = "T"\n[paper]\ntitle = "E"\n+++\n')
+    assert problems_of([tmp_path / "notes"]) == [
+        f"{path}:3: paper: no arXiv id (give it as arxiv: ...)"
+    ]
+
+
 def test_paper_title_field_names_new_paper(tmp_path):
     """`paper_title` names a paper created from a bare id."""
     note = import_one(tmp_path, "---\narxiv: arXiv:2308.02223\npaper_title: ESRL\n---\n")
@@ -429,11 +507,48 @@ def test_gb18030_file(tmp_path):
     assert (note.title, note.body) == ("中文标题", "正文")
 
 
-@pytest.mark.parametrize("data", [b"\xff\xfe\x00t\x00i", b"---\ntitle: \x80\xff\n---\n"])
+def test_stray_control_characters_are_dropped_with_a_warning(tmp_path):
+    """Valid UTF-8 with a stray control character: imported without it, a warning per line."""
+    path = write(
+        tmp_path / "notes",
+        "a.md",
+        "---\ntitle: 注意\x08力\ndate: 2024-11-25\n---\n正文\n\n第二段从终端粘贴\x1b[0m而来\x07\n",
+    )
+    report = import_notes([tmp_path / "notes"])
+    note = Note.objects.get()
+    assert (note.title, note.body) == ("注意力", "正文\n\n第二段从终端粘贴[0m而来")
+    assert [str(warning) for warning in report.warnings] == [
+        f"{path}:2: control character U+0008 dropped",
+        f"{path}:7: control characters U+001B, U+0007 dropped",
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe\x00t\x00i",
+        b"---\ntitle: \x80\xff\n---\n",
+        "---\ntitle: UTF-16 without a BOM\n---\ntext\n".encode("utf-16-le"),
+    ],
+)
 def test_undecodable_file(tmp_path, data):
     """Bytes that are neither UTF-8 nor GB18030 text stop the run with a clear message."""
     path = write(tmp_path / "notes", "a.md", data)
     assert problems_of([tmp_path / "notes"]) == [f"{path}:1: cannot decode as UTF-8 or GB18030"]
+
+
+def test_empty_file_is_skipped_with_a_warning(tmp_path):
+    """A 0-byte file, or one of white space only, is no note: skipped, with a warning."""
+    empty = write(tmp_path / "notes", "empty.md", b"")
+    blank = write(tmp_path / "notes", "blank.md", " \n\t\r\n\n")
+    write(tmp_path / "notes", "note.md", "---\ntitle: T\n---\n")
+    report = import_notes([tmp_path / "notes"])
+    assert list(Note.objects.values_list("slug", flat=True)) == ["note"]
+    assert [str(warning) for warning in report.warnings] == [
+        f"{blank}:1: empty file; skipped",
+        f"{empty}:1: empty file; skipped",
+    ]
+    assert report.summary() == "created 1, updated 0, unchanged 0, skipped 2, errors 0, warnings 2"
 
 
 # --- errors with lines ---------------------------------------------------------------------
@@ -450,6 +565,63 @@ def test_invalid_yaml_line_with_crlf(tmp_path):
     """CRLF line ends do not shift the reported line."""
     path = write(tmp_path / "notes", "a.md", "---\r\ndate: 2024-11-25\r\ntitle: a: b\r\n---\r\n")
     assert problems_of([tmp_path / "notes"])[0].startswith(f"{path}:3: invalid YAML")
+
+
+def test_unclosed_quote_is_reported_where_it_opens(tmp_path):
+    """An unclosed quote makes YAML fail where the front matter ends; the quote's line is named."""
+    path = write(
+        tmp_path / "notes", "a.md", '---\ntitle: T\nsummary: "open\ntags: [a]\ndate: 2024\n---\n'
+    )
+    assert problems_of([tmp_path / "notes"]) == [
+        f"{path}:3: invalid YAML: while scanning a quoted scalar, found unexpected end of stream"
+    ]
+
+
+def test_unclosed_bracket_is_reported_where_it_opens(tmp_path):
+    """An unclosed `[` is reported at its line, not at the line where YAML gave up."""
+    path = write(
+        tmp_path / "notes", "a.md", "---\ntitle: T\ntags: [a, b\ndate: 2024-11-25\nx: y\n---\n"
+    )
+    [problem] = problems_of([tmp_path / "notes"])
+    assert problem.startswith(f"{path}:3: invalid YAML: while parsing a flow sequence, ")
+
+
+BILLION_LAUGHS = "".join(
+    [
+        "---\ntitle: T\n",
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n',
+        *(
+            f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+            for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "lolz: *i\n---\n",
+    ]
+)
+
+
+def test_yaml_bomb_is_refused_at_once(tmp_path):
+    """A 1 KB "billion laughs" file (aliases of aliases, 9^9 values) is refused in no time."""
+    path = write(tmp_path / "notes", "a.md", BILLION_LAUGHS)
+    started = time.monotonic()
+    problems = problems_of([tmp_path / "notes"])
+    assert time.monotonic() - started < 1
+    assert problems == [
+        f"{path}:3: YAML aliases repeat values more than 1000 times; write the values out"
+    ]
+
+
+def test_yaml_alias_inside_its_own_anchor_is_refused(tmp_path):
+    """`&a [*a]` is an endless list: refused, where it would recurse without end."""
+    path = write(tmp_path / "notes", "a.md", "---\ntitle: T\ncategories: &a [*a]\n---\n")
+    assert problems_of([tmp_path / "notes"]) == [
+        f"{path}:3: YAML aliases repeat values more than 1000 times; write the values out"
+    ]
+
+
+def test_a_few_yaml_aliases_are_fine(tmp_path):
+    """An alias used once or twice, as people do, loads as written."""
+    note = import_one(tmp_path, "---\ntitle: &t 标题\nsummary: *t\ntags: &x [a]\n---\n")
+    assert (note.title, note.summary, tag_names(note)) == ("标题", "标题", {"a"})
 
 
 def test_invalid_toml_line(tmp_path):
@@ -499,13 +671,12 @@ def test_unclosed_front_matter(tmp_path):
     ]
 
 
-def test_duplicate_slug_reports_both_files(tmp_path):
-    """Two files claiming one slug: both are reported, each naming the other."""
+def test_second_file_claiming_a_slug_is_refused_at_its_line(tmp_path):
+    """Two different files claiming one slug: the second is refused, naming the first."""
     first = write(tmp_path / "notes", "a.md", "---\ntitle: A\nslug: same\n---\n")
     second = write(tmp_path / "notes", "b/same.md", "---\ntitle: B\n---\n")
-    assert sorted(problems_of([tmp_path / "notes"])) == [
-        f"{first}:3: slug 'same' is also claimed by {second}",
-        f"{second}:1: slug 'same' is also claimed by {first}",
+    assert problems_of([tmp_path / "notes"]) == [
+        f"{second}:1: slug 'same' is also claimed by {first}"
     ]
 
 

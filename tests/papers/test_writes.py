@@ -190,6 +190,16 @@ def test_one_content_version_per_import_run(tmp_path, monkeypatch, draws, commit
     assert Note.objects.count() == 5
 
 
+def test_import_changing_only_the_updated_date_draws_a_version(tmp_path, draws, committed, db):
+    """Readers see the updated date ("更新于"): a file changing only that makes pages stale."""
+    path = write(tmp_path, "a.md", "---\ntitle: T\ndate: 2024-11-25\n---\n正文\n")
+    importing.import_notes([tmp_path])
+    path.write_text("---\ntitle: T\ndate: 2024-11-25\nupdated: 2024-12-01\n---\n正文\n")
+    with committed():
+        assert importing.import_notes([tmp_path]).updated == 1
+    assert draws == [1]
+
+
 def test_each_save_draws_a_version_once_committed(make_note, draws, committed):
     note = make_note()
     with committed():

@@ -1,31 +1,16 @@
 import sys
+from itertools import groupby
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from papers.importing import DEFAULT_WAIT_SECONDS, ImportBusy, ImportFailed, import_notes
-
-
-class ProgressBar:
-    """`[#####-----]  50% 5000/10000` on stderr, redrawn in place when the percentage moves."""
-
-    WIDTH = 30
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.percent = None
-
-    def __call__(self, done, total):
-        percent = 100 * done // total
-        if percent == self.percent:
-            return
-        self.percent = percent
-        filled = self.WIDTH * done // total
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {percent:3d}% {done}/{total}")
-        if done == total:
-            self.stream.write("\n")
-        self.stream.flush()
+from papers.importing import (
+    DEFAULT_WAIT_SECONDS,
+    ImportBusy,
+    ImportFailed,
+    Progress,
+    import_notes,
+)
 
 
 def seconds(value):
@@ -54,6 +39,18 @@ class Command(BaseCommand):
             help="import the good files and list the bad ones",
         )
         parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="let a file take over the note with its slug when that note came from another "
+            "file or was written in the admin (else such a file is refused)",
+        )
+        parser.add_argument(
+            "--report",
+            action="store_true",
+            help="dry run that lists, file by file, what will not look as on the old site "
+            "(warnings, refused files), then the summary; writes nothing",
+        )
+        parser.add_argument(
             "--wait",
             type=seconds,
             default=DEFAULT_WAIT_SECONDS,
@@ -62,16 +59,28 @@ class Command(BaseCommand):
             f"(default {DEFAULT_WAIT_SECONDS})",
         )
 
-    def handle(self, *args, paths, topic, dry_run, skip_invalid, wait, verbosity, **options):
-        # The bar is for people watching a terminal; logs and pipes get the summary only.
-        show_bar = verbosity > 0 and sys.stderr.isatty()
+    def handle(
+        self,
+        *args,
+        paths,
+        topic,
+        dry_run,
+        skip_invalid,
+        replace,
+        report,
+        wait,
+        verbosity,
+        **options,
+    ):
         try:
-            report = import_notes(
+            result = import_notes(
                 paths,
                 default_topic=topic,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                progress=ProgressBar(sys.stderr) if show_bar else None,
+                # A report looks at every file, as --skip-invalid does, and writes nothing.
+                dry_run=dry_run or report,
+                skip_invalid=skip_invalid or report,
+                replace=replace,
+                progress=self.progress(verbosity),
                 wait=wait,
                 on_wait=self.say_waiting if verbosity else lambda: None,
             )
@@ -85,15 +94,38 @@ class Command(BaseCommand):
             raise CommandError("\n".join(lines)) from None
         except (ImportBusy, ValueError) as error:
             raise CommandError(str(error)) from None
-        for problem in report.problems:
+        if report:
+            self.write_report(result)
+            return
+        for problem in result.problems:
             self.stderr.write(f"{problem} (skipped)")
-        for warning in report.warnings:
+        for warning in result.warnings:
             self.stderr.write(f"{warning} (warning)")
         if verbosity:
-            self.write_details(report, verbosity)
+            self.write_details(result, verbosity)
+
+    @staticmethod
+    def progress(verbosity):
+        """Progress on stderr: redrawn in place on a terminal, a line every few seconds in a
+        log; nothing with -v 0."""
+        if verbosity == 0:
+            return None
+        return Progress(sys.stderr, terminal=sys.stderr.isatty())
 
     def say_waiting(self):
         self.stderr.write("another import_notes run is writing to this database; waiting for it")
+
+    def write_report(self, report):
+        """Every warning and refusal of the run, grouped by file, in line order; the summary."""
+        found = [(problem, "refused") for problem in report.problems]
+        found += [(warning, "warning") for warning in report.warnings]
+        found.sort(key=lambda item: (item[0].path, item[0].line or 0))
+        for path, items in groupby(found, key=lambda item: item[0].path):
+            self.stdout.write(path)
+            for problem, kind in items:
+                where = "" if problem.line is None else f"line {problem.line}: "
+                self.stdout.write(f"  {where}{problem.message} ({kind})")
+        self.stdout.write("dry run, nothing written: " + report.summary())
 
     def write_details(self, report, verbosity):
         for action, slug, path in report.changes:
