@@ -3,13 +3,14 @@
 `import_notes(paths)` reads files and folders (recursively, `*.md` and `*.markdown`) in two
 passes. Pass one parses every file and keeps only what links and checks need: each file's slug
 and title (for `[[wikilinks]]` and to catch two files claiming one slug) and its problems. Pass
-two parses each file again, rewrites its body (wikilinks, images, Obsidian `#tags`) and writes
-notes in batches of `BATCH_SIZE` with bulk queries, so memory does not grow with the number of
-files and queries do not grow with the number of notes.
+two parses each file again, rewrites its body (wikilinks, images and files, Hexo tags and Hugo
+shortcodes, Obsidian `#tags`) and writes notes in batches of `BATCH_SIZE` with bulk queries, so
+memory does not grow with the number of files and queries do not grow with the number of notes.
 
 The whole run is one transaction. A problem in any file (`path:line: message`) rolls it back
-unless `skip_invalid`; `dry_run` always rolls back. Images are copied into media storage only
-once the transaction commits.
+unless `skip_invalid`; `dry_run` always rolls back. What imports but will not look as on the old
+site (a missing image, a Hexo tag or Hugo shortcode left as text) is a warning, with its line.
+Images and files are copied into media storage only once the transaction commits.
 
 A note is matched to its row by slug: front matter `slug`, else the last segment of
 `permalink` / `url`, else the file name (without a Jekyll date prefix; a Hugo page bundle's
@@ -20,9 +21,11 @@ The modules, in the order a file goes through them:
 
 - `files`: finding note files; pass one (slugs and titles, two files claiming one slug);
 - `reading` and `frontmatter`: one file's front matter and body, every problem with its line;
-- `body` and `vaults`: the body rewritten (wikilinks, images, Obsidian `#tags`);
+- `body`: the body rewritten, line by line outside code; `vaults`: Obsidian vaults and the
+  links between notes; `media`: images and files found as each tool finds them, named in
+  storage, the references rewritten; `shortcodes`: Hexo tags and Hugo shortcodes;
 - `writing`: batches written with bulk queries through papers.writes, the one write path;
-- `media`: images copied once the run has committed;
+- `media` again: the files copied once the run has committed;
 - `run`: one import at a time, one transaction, pass two in batches;
 - `problems`: what goes wrong and where, and the report of a run.
 """

@@ -54,7 +54,7 @@ class ParsedNote:
     tags: list[str]
     paper: PaperRef | None
     has_front_matter: bool
-    images: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
+    media_files: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
 
 
 def file_name_parts(path):

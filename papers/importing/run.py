@@ -10,7 +10,7 @@ from ..models import NoteRevision
 from .body import BodyRewriter
 from .files import note_files, scan_files
 from .frontmatter import TOPIC_LENGTH, check_name
-from .media import store_images
+from .media import SiteRoots, store_files
 from .problems import ImportFailed, ImportReport, InvalidNote, NoteProblem
 from .reading import read_note
 from .vaults import Vaults
@@ -21,12 +21,12 @@ BATCH_SIZE = 500
 
 def parsed_batches(files, links, bad_paths, report, progress):
     """Pass two: each good file parsed and its body rewritten, in batches of BATCH_SIZE."""
-    vaults, batch = Vaults(), []
+    vaults, sites, batch = Vaults(), SiteRoots(), []
     for done, path in enumerate(files, 1):
         if path not in bad_paths:
             try:
                 note = read_note(path)
-                BodyRewriter(note, links, vaults).rewrite()
+                report.warnings += BodyRewriter(note, links, vaults, sites).rewrite()
                 batch.append(note)
             except InvalidNote as invalid:
                 report.problems += invalid.problems
@@ -145,18 +145,18 @@ def import_notes(
     files = note_files(paths)
     report = ImportReport(dry_run=dry_run)
     links, bad_paths = scan_files(files, report)
-    images = []
+    media_files = []
     with exclusive_run(wait, on_wait) as changes:
         writer = NoteWriter(report, default_topic, changes)
         for batch in parsed_batches(files, links, bad_paths, report, progress):
             # Once the run is bound to fail, only look for further problems.
             if skip_invalid or not report.problems:
                 writer.write(batch)
-                images += [image for note in batch for image in note.images]
+                media_files += [file for note in batch for file in note.media_files]
         if dry_run or (report.problems and not skip_invalid):
             transaction.set_rollback(True)
         else:
-            transaction.on_commit(partial(store_images, images))
+            transaction.on_commit(partial(store_files, media_files))
     if report.problems and not skip_invalid:
         raise ImportFailed(report.problems)
     report.skipped = len(bad_paths)

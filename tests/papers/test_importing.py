@@ -344,12 +344,6 @@ def test_reimport_reuses_stored_image(tmp_path, settings, django_capture_on_comm
     assert os.listdir(Path(settings.MEDIA_ROOT) / "notes/a") == ["fig.png"]
 
 
-def test_missing_image_is_an_error(tmp_path):
-    """An image that is not there: `path:line: image not found: x.png`."""
-    path = write(tmp_path / "notes", "a.md", "---\ntitle: T\n---\n\ntext\n![](x.png)\n")
-    assert problems_of([tmp_path / "notes"]) == [f"{path}:6: image not found: x.png"]
-
-
 # --- paper, topic, summary -----------------------------------------------------------------
 
 
