@@ -117,11 +117,13 @@ class MediaCopies:
     def relink(self, match):
         name = unquote(match["name"])
         if name not in self.copied:
-            if not stored(name):
+            try:
+                self.copied[name] = self.copy(name)
+            # Not a stored file: gone, a folder, or out of storage (/media/../x.png).
+            except (OSError, SuspiciousFileOperation):
                 if name not in self.missing:
                     self.missing.append(name)
                 return match[0]
-            self.copied[name] = self.copy(name)
         return f"{self.folder.name}/{self.copied[name]}"
 
     def copy(self, name):
@@ -132,17 +134,11 @@ class MediaCopies:
         while file_name in taken:
             number += 1
             file_name = f"{path.stem}-{number}{path.suffix}"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(name) as source, open(self.folder / file_name, "wb") as copy:
-            shutil.copyfileobj(source, copy)
+        with default_storage.open(name) as source:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with open(self.folder / file_name, "wb") as copy:
+                shutil.copyfileobj(source, copy)
         return file_name
-
-
-def stored(name):
-    try:
-        return default_storage.exists(name)
-    except SuspiciousFileOperation:  # a link out of media storage, e.g. /media/../x.png
-        return False
 
 
 @dataclass

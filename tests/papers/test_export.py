@@ -1,6 +1,7 @@
 """papers.exporting: Markdown files with YAML front matter, the media files beside them, and
 the export → import round trip."""
 
+import os
 import shutil
 from datetime import date
 from io import StringIO
@@ -184,18 +185,19 @@ def test_media_files_are_copied_beside_the_note_and_relinked(tmp_path, make_note
 
 
 def test_missing_media_file_is_reported_and_its_link_left(tmp_path, make_note):
-    """A link to a file no longer in media storage (or out of it) stays, and is reported."""
-    make_note(slug="a", body="![](/media/notes/a/gone.png) ![](/media/../secret.png)")
+    """A link to a file no longer in media storage, to a folder of it or out of it stays, is
+    reported, and makes no folder."""
+    default_storage.save("notes/b/x.png", ContentFile(tiny_png()))
+    body = "![](/media/notes/a/gone.png) [b](/media/notes/b) ![](/media/../secret.png)"
+    make_note(slug="a", body=body)
     exported = export_notes(tmp_path / "out")
-    assert (
-        (tmp_path / "out/a.md")
-        .read_text()
-        .endswith("![](/media/notes/a/gone.png) ![](/media/../secret.png)\n")
-    )
+    assert (tmp_path / "out/a.md").read_text().endswith(body + "\n")
     assert exported.missing == [
         f"{tmp_path / 'out/a.md'}: media file not found: notes/a/gone.png",
+        f"{tmp_path / 'out/a.md'}: media file not found: notes/b",
         f"{tmp_path / 'out/a.md'}: media file not found: ../secret.png",
     ]
+    assert os.listdir(tmp_path / "out") == ["a.md"]
 
 
 def test_export_command_counts_media_and_warns_of_missing_files(tmp_path, make_note):
