@@ -5,12 +5,24 @@ Keys are written under both tools' names where they differ (`updated` for Hexo, 
 Hugo; `published: false` for Hexo, `draft: true` for Hugo). A note's paper goes in as a mapping
 with its metadata, which the importer uses when it creates the paper. Line ends are written as
 LF, as the importer reads them.
+
+The media files a note uses (its images and attachments, linked by their media URL) are copied
+into a folder named by its slug beside its file, `<slug>/x.png` next to `<slug>.md`, as Hexo
+keeps a post's assets, and the links point there, so that the export imported into an empty
+site has every image.
 """
 
+import re
+import shutil
+from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 import yaml
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from .models import Note
@@ -53,7 +65,7 @@ def paper_fields(paper):
     return {key: value for key, value in fields.items() if value}
 
 
-def front_matter(note):
+def front_matter(note, summary):
     updated = timezone.localtime(note.updated_at)
     fields = {
         "title": note.title,
@@ -72,24 +84,84 @@ def front_matter(note):
         fields["published"] = False
     if note.paper:
         fields["paper"] = paper_fields(note.paper)
-    if note.summary:
-        fields["summary"] = lf(note.summary)
+    if summary:
+        fields["summary"] = lf(summary)
     return yaml.dump(
         fields, Dumper=FrontMatterDumper, allow_unicode=True, sort_keys=False, width=100
     )
 
 
-def note_file_text(note):
-    return f"---\n{front_matter(note)}---\n\n{lf(note.body)}\n"
+def note_file_text(note, summary, body):
+    return f"---\n{front_matter(note, summary)}---\n\n{lf(body)}\n"
+
+
+def media_reference():
+    """A media URL where Markdown or HTML puts one: after `(`, a quote, `=` or a space, not
+    inside another site's URL."""
+    return re.compile(rf"(?<![\w/.]){re.escape(settings.MEDIA_URL)}(?P<name>[^\s()<>\"'`]+)")
+
+
+class MediaCopies:
+    """One note's media files copied into `folder` (named by the note's slug), and its text
+    rewritten to link there."""
+
+    def __init__(self, folder, pattern):
+        self.folder = folder
+        self.pattern = pattern
+        self.copied = {}  # storage name → file name in folder
+        self.missing = []  # storage names linked but not in storage
+
+    def rewrite(self, text):
+        return self.pattern.sub(self.relink, text)
+
+    def relink(self, match):
+        name = unquote(match["name"])
+        if name not in self.copied:
+            try:
+                self.copied[name] = self.copy(name)
+            # Not a stored file: gone, a folder, or out of storage (/media/../x.png).
+            except (OSError, SuspiciousFileOperation):
+                if name not in self.missing:
+                    self.missing.append(name)
+                return match[0]
+        return f"{self.folder.name}/{self.copied[name]}"
+
+    def copy(self, name):
+        """Copy a stored file into the folder under its own name, numbered when two files of
+        one name (from different notes' folders) meet in one note."""
+        path = PurePosixPath(name)
+        file_name, number, taken = path.name, 1, set(self.copied.values())
+        while file_name in taken:
+            number += 1
+            file_name = f"{path.stem}-{number}{path.suffix}"
+        with default_storage.open(name) as source:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with open(self.folder / file_name, "wb") as copy:
+                shutil.copyfileobj(source, copy)
+        return file_name
+
+
+@dataclass
+class Exported:
+    notes: int = 0
+    media_files: int = 0
+    # `<slug>.md: media file not found: <name>` for links to files no longer in storage
+    missing: list[str] = field(default_factory=list)
 
 
 def export_notes(directory):
-    """Write `<slug>.md` for every note into `directory` (created if missing); return the count."""
+    """Write `<slug>.md` for every note into `directory` (created if missing), with the media
+    files each uses in `<slug>/`; return what was written."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     notes = Note.objects.select_related("topic", "paper").prefetch_related("tags")
-    count = 0
+    pattern, exported = media_reference(), Exported()
     for note in notes.order_by("slug").iterator(chunk_size=CHUNK_SIZE):
-        (directory / f"{note.slug}.md").write_text(note_file_text(note), encoding="utf-8")
-        count += 1
-    return count
+        media = MediaCopies(directory / note.slug, pattern)
+        summary, body = media.rewrite(note.summary), media.rewrite(note.body)
+        path = directory / f"{note.slug}.md"
+        path.write_text(note_file_text(note, summary, body), encoding="utf-8")
+        exported.notes += 1
+        exported.media_files += len(media.copied)
+        exported.missing += [f"{path}: media file not found: {name}" for name in media.missing]
+    return exported

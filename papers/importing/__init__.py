@@ -3,16 +3,18 @@
 `import_notes(paths)` reads files and folders (recursively, `*.md` and `*.markdown`) in two
 passes. Pass one parses every file and keeps only what links and checks need: each file's slug
 and title (for `[[wikilinks]]` and to catch two files claiming one slug) and its problems. Pass
-two parses each file again, rewrites its body (wikilinks, images, Obsidian `#tags`) and writes
-notes in batches of `BATCH_SIZE` with bulk queries, so memory does not grow with the number of
-files and queries do not grow with the number of notes. A `Progress` is told of each file read
-and each note written (rendering, the slow part, happens as each note is written).
+two parses each file again, rewrites its body (wikilinks, images and files, Hexo tags and Hugo
+shortcodes, Obsidian `#tags`) and writes notes in batches of `BATCH_SIZE` with bulk queries, so
+memory does not grow with the number of files and queries do not grow with the number of notes.
+A `Progress` is told of each file read and each note written (rendering, the slow part, happens
+as each note is written).
 
 The whole run is one transaction. A problem in any file (`path:line: message`) rolls it back
-unless `skip_invalid`; `dry_run` always rolls back. Images are copied into media storage only
-once the transaction commits. What imports but will not look as on the old site is a warning
-(`report.warnings`, with its `path:line`): control characters dropped from a line, an empty
-file skipped, a copy of another file skipped.
+unless `skip_invalid`; `dry_run` always rolls back. Images and files are copied into media
+storage only once the transaction commits. What imports but will not look as on the old site is
+a warning (`report.warnings`, with its `path:line`): a missing image, a Hexo tag or Hugo
+shortcode left as text, control characters dropped from a line, an empty file skipped, a copy
+of another file skipped.
 
 A note is matched to its row by slug: front matter `slug`, else the last segment of
 `permalink` / `url`, else the file name (without a Jekyll date prefix; a Hugo page bundle's
@@ -31,11 +33,13 @@ The modules, in the order a file goes through them:
   titles, empty files, two files claiming one slug);
 - `reading` and `frontmatter`: one file's text, front matter and body, every problem with its
   line;
-- `body` and `vaults`: the body rewritten (wikilinks, images, Obsidian `#tags`, a first heading
-  repeating the title);
+- `body`: the body rewritten, line by line outside code (a first heading repeating the title
+  dropped, Obsidian `#tags` taken); `vaults`: Obsidian vaults and the links between notes;
+  `media`: images and files found as each tool finds them, named in storage, the references
+  rewritten; `shortcodes`: Hexo tags and Hugo shortcodes;
 - `writing`: batches written with bulk queries through papers.writes, the one write path; which
   file a note belongs to;
-- `media`: images copied once the run has committed;
+- `media` again: the files copied once the run has committed;
 - `run`: one import at a time, one transaction, pass two in batches;
 - `progress`: how far the run is, on a terminal or in a log;
 - `problems`: what goes wrong and where, and the report of a run.

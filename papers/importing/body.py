@@ -1,31 +1,31 @@
-"""A note's body rewritten for the site: wikilinks to note links, images to media storage URLs,
-Obsidian `#tags` taken out; fenced code and code spans left alone."""
+"""A note's body rewritten for the site: wikilinks to note links, images and files to their
+copies in media storage (media.py), Hexo tags and Hugo shortcodes converted or warned about
+(shortcodes.py), Obsidian `#tags` taken out; fenced code, code spans and one-line HTML comments
+left alone."""
 
-import os
 import re
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from markdown.extensions.toc import slugify_unicode
 from taggit.models import Tag
 
 from .frontmatter import unique_names
+from .media import NoteMedia
 from .problems import InvalidNote, Problem
+from .shortcodes import rewrite_shortcodes
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
 TAG_LENGTH = Tag._meta.get_field("name").max_length
 FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+# What a line's rewriting leaves alone: code spans, and HTML comments within the line (an image
+# commented out is not shown, so it is neither copied nor missed).
+LEFT_AS_WRITTEN = re.compile(rf"{CODE_SPAN.pattern}|<!--.*?-->")
 HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 WIKILINK = re.compile(
     r"(?P<embed>!?)\[\[(?P<target>[^\[\]|#]*)(?:#(?P<heading>[^\[\]|]*))?(?:\|(?P<label>[^\[\]]*))?\]\]"
 )
-IMAGE = re.compile(
-    r"!\[(?P<alt>[^\]]*)\]\((?P<destination><[^>]+>|[^\s)]+)(?P<title>\s+(?:\"[^\"]*\"|'[^']*'))?\)"
-)
-IMAGE_SIZE = re.compile(r"^\d+(?:x\d+)?$")  # Obsidian's ![[image.png|300]]
+# A prose line without any of these holds no link, image, HTML tag, Hexo tag or Hugo shortcode.
+REWRITE_MARKERS = ("[", "<", "{")
 # Obsidian's tag: `#`, then letters, digits, `_`, `-`, `/`, and not only digits (so `#1` stays
 # text).
 TAG = r"#[\w/-]*[^\W\d][\w/-]*"
@@ -81,11 +81,12 @@ def take_inline_tags(line):
     return LEADING_TAG.sub(r"\1\\", line), tags
 
 
-def outside_code_spans(line, rewrite):
-    if "`" not in line:
+def outside_code(line, rewrite):
+    """`line` with `rewrite` applied to what is not LEFT_AS_WRITTEN."""
+    if "`" not in line and "<!--" not in line:
         return rewrite(line)
     parts, position = [], 0
-    for span in CODE_SPAN.finditer(line):
+    for span in LEFT_AS_WRITTEN.finditer(line):
         parts += [rewrite(line[position : span.start()]), span[0]]
         position = span.end()
     parts.append(rewrite(line[position:]))
@@ -93,35 +94,40 @@ def outside_code_spans(line, rewrite):
 
 
 class BodyRewriter:
-    """Rewrites one note's body: wikilinks to note links, images to media storage URLs."""
+    """Rewrites one note's body: wikilinks to note links, local images and files to the URLs of
+    their copies in media storage, Hexo tags and Hugo shortcodes to what they show. Problems
+    reject the note; warnings (a missing image, unknown syntax) are told with their line."""
 
-    def __init__(self, note, links, vaults):
+    def __init__(self, note, links, vaults, sites):
         self.note = note
         self.links = links
-        self.vaults = vaults
-        self.folder = Path(note.path).resolve().parent
-        self.vault = vaults.vault_of(self.folder)
-        self.stored = {}  # source path → storage name
+        self.media = NoteMedia(note, vaults, sites, warn=self.warn)
         self.problems = []
+        self.warnings = []
         self.line_number = note.body_line
 
     def rewrite(self):
+        """Rewrite the note in place; return its warnings, or raise InvalidNote."""
         lines, tags = [], []
-        take_tags = self.vault is not None or not self.note.has_front_matter
+        take_tags = self.media.vault is not None or not self.note.has_front_matter
         for index, line, is_prose in prose_lines(self.note.body.split("\n")):
             if is_prose:
                 self.line_number = self.note.body_line + index
                 if take_tags and "#" in line:
                     line = self.take_tags(line, tags)
-                if "[[" in line or "![" in line:
-                    line = outside_code_spans(line, self.rewrite_text)
+                if any(marker in line for marker in REWRITE_MARKERS):
+                    line = self.rewrite_line(line)
             lines.append(line)
         if self.problems:
             raise InvalidNote(self.problems)
         # Dropped tag lines may leave blank lines at the top.
         self.note.body = "\n".join(lines).lstrip("\n")
         self.note.tags = unique_names(self.note.tags + tags)
-        self.note.images = list(self.stored.items())
+        self.note.media_files = self.media.files()
+        return self.warnings
+
+    def warn(self, message):
+        self.warnings.append(Problem(self.note.path, self.line_number, message))
 
     def take_tags(self, line, tags):
         line, found = take_inline_tags(line)
@@ -132,16 +138,23 @@ class BodyRewriter:
         tags += found
         return line
 
+    def rewrite_line(self, line):
+        # No step matches what an earlier one wrote (media URLs, `<img>`, placeholders), so
+        # nothing is rewritten twice: Markdown and HTML images and links, then wikilinks, then
+        # Hexo tags and Hugo shortcodes, over the whole line as parameters may hold code spans.
+        line = outside_code(line, self.rewrite_text)
+        if "{%" not in line and "{{" not in line:
+            return line
+        left = [span.span() for span in LEFT_AS_WRITTEN.finditer(line)]
+        return rewrite_shortcodes(line, self.media, self.warn, left)
+
     def rewrite_text(self, text):
-        text = WIKILINK.sub(self.wikilink, text)
-        return IMAGE.sub(self.image, text)
+        return WIKILINK.sub(self.wikilink, self.media.rewrite(text))
 
     def wikilink(self, match):
         target, label = match["target"].strip(), (match["label"] or "").strip()
-        if match["embed"] and Path(target).suffix.lower() in IMAGE_SUFFIXES:
-            alt = Path(target).stem if not label or IMAGE_SIZE.match(label) else label
-            url = self.media_url(target)
-            return f"![{alt}]({url})" if url else match[0]
+        if target and (to_file := self.media.embed(target, label, embedded=bool(match["embed"]))):
+            return to_file
         heading = (match["heading"] or "").strip()
         text = label or target or heading
         slug = self.links.slug_for(target) if target else None
@@ -149,41 +162,3 @@ class BodyRewriter:
         if slug:
             return f"[{text}]({reverse('papers:note', kwargs={'slug': slug})}{anchor})"
         return f"[{text}]({anchor})" if anchor and not target else text
-
-    def image(self, match):
-        destination = match["destination"].strip("<>")
-        parts = urlsplit(destination)
-        if parts.scheme or parts.netloc or destination.startswith(("/", "#")):
-            return match[0]
-        url = self.media_url(unquote(parts.path))
-        if url is None:
-            return match[0]
-        return f"![{match['alt']}]({url}{match['title'] or ''})"
-
-    def media_url(self, reference):
-        source = self.find(reference)
-        if source is None:
-            self.problems.append(
-                Problem(self.note.path, self.line_number, f"image not found: {reference}")
-            )
-            return None
-        return default_storage.url(self.storage_name(source))
-
-    def find(self, reference):
-        relative = Path(reference)
-        for folder in filter(None, (self.folder, self.vault)):
-            if (folder / relative).is_file():
-                return (folder / relative).resolve()
-        return self.vault and self.vaults.find(self.vault, relative.name)
-
-    def storage_name(self, source):
-        if source not in self.stored:
-            first = default_storage.generate_filename(f"notes/{self.note.slug}/{source.name}")
-            stem, suffix = os.path.splitext(first)
-            name, number, taken = first, 1, set(self.stored.values())
-            # Two different files of one name in one note, e.g. a/fig.png and b/fig.png.
-            while name in taken:
-                number += 1
-                name = f"{stem}-{number}{suffix}"
-            self.stored[source] = name
-        return self.stored[source]

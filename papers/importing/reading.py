@@ -56,7 +56,7 @@ class ParsedNote:
     tags: list[str]
     paper: PaperRef | None
     has_front_matter: bool
-    images: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
+    media_files: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
     # What will not look as on the old site; the run adds them to its report.
     warnings: list[Problem] = field(default_factory=list)
 

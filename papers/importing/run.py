@@ -10,7 +10,7 @@ from ..models import NoteRevision
 from .body import BodyRewriter
 from .files import note_files, scan_files
 from .frontmatter import TOPIC_LENGTH, check_name
-from .media import store_images
+from .media import SiteRoots, store_files
 from .problems import ImportFailed, ImportReport, InvalidNote, NoteProblem
 from .progress import Progress
 from .reading import read_note
@@ -23,14 +23,14 @@ BATCH_SIZE = 500
 def parsed_batches(files, links, left_out, report, progress):
     """Pass two: each file pass one kept, parsed and its body rewritten, in batches of
     BATCH_SIZE."""
-    vaults, batch = Vaults(), []
+    vaults, sites, batch = Vaults(), SiteRoots(), []
     for path, source_path in files:
         if path in left_out:
             continue
         try:
             note = read_note(path, source_path)
-            BodyRewriter(note, links, vaults).rewrite()
-            report.warnings += note.warnings
+            body_warnings = BodyRewriter(note, links, vaults, sites).rewrite()
+            report.warnings += note.warnings + body_warnings
             batch.append(note)
         except InvalidNote as invalid:
             report.problems += invalid.problems
@@ -151,7 +151,7 @@ def import_notes(
     report = ImportReport(dry_run=dry_run)
     progress.start("reading", len(files))
     links, left_out = scan_files(files, report, progress)
-    images = []
+    media_files = []
     with exclusive_run(wait, on_wait) as changes:
         writer = NoteWriter(report, default_topic, changes, progress, replace=replace)
         progress.start("writing", len(files) - len(left_out))
@@ -159,13 +159,13 @@ def import_notes(
             # Once the run is bound to fail, only look for further problems.
             if skip_invalid or not report.problems:
                 written = writer.write(batch)
-                images += [image for note in written for image in note.images]
+                media_files += [file for note in written for file in note.media_files]
             else:
                 progress.advance(len(batch))
         if dry_run or (report.problems and not skip_invalid):
             transaction.set_rollback(True)
         else:
-            transaction.on_commit(partial(store_images, images))
+            transaction.on_commit(partial(store_files, media_files))
     if report.problems and not skip_invalid:
         raise ImportFailed(report.problems)
     report.skipped = len(left_out | {problem.path for problem in report.problems})

@@ -81,14 +81,15 @@ def test_bad_file_leaves_existing_notes_alone(tmp_path, make_note):
 
 
 def test_problems_from_both_passes_are_all_reported(tmp_path):
-    """A file bad in front matter and another with a missing image are both reported."""
+    """A file bad in front matter and another with a tag too long (found when its body is
+    rewritten) are both reported."""
     bad = write(tmp_path / "notes", "bad.md", BAD_DATE)
-    no_image = write(tmp_path / "notes", "img.md", "![](gone.png)\n")
+    long_tag = write(tmp_path / "notes", "tag.md", f"text #{'t' * 101}\n")
     with pytest.raises(ImportFailed) as failed:
         import_notes([tmp_path / "notes"])
     assert [str(p) for p in failed.value.problems] == [
         f"{bad}:4: date: cannot read 'someday' as a date",
-        f"{no_image}:1: image not found: gone.png",
+        f"{long_tag}:1: tag longer than 100 characters: {'t' * 20}...",
     ]
 
 

@@ -1,0 +1,142 @@
+"""Hexo tag plugins (`{% asset_img x.png %}`) and Hugo shortcodes (`{{< figure src=... >}}`),
+which Markdown shows as raw text: the image and file ones become images and links to the stored
+copies; any other left in prose is a warning, so the author knows where the note differs.
+
+Hexo's image tags read as Hexo reads them: `{% asset_img [class] x.png [width [height]] [title
+[alt]] %}` finds `x.png` in the post's asset folder, `{% img [class] /path/x.png ... %}` as any
+image reference; a title or alt with spaces is quoted. Hugo's `figure` standing alone on its line
+becomes `<figure>` with its title and caption under the image, as Hugo renders it; inside a line
+(a table cell) it becomes the image alone.
+"""
+
+import re
+
+from django.utils.html import escape
+
+from .media import IMAGE_SUFFIXES, file_name, is_remote
+
+HEXO_TAG = re.compile(r"(?<!\{)\{%-?\s*(?P<name>\w+)(?P<arguments>(?:[^%]|%(?!\}))*?)\s*-?%\}")
+HUGO_SHORTCODE = re.compile(r"\{\{[<%]\s*(?P<name>/?[\w.-]+)(?P<arguments>.*?)\s*[>%]\}\}")
+HUGO_PARAMETER = re.compile(
+    r"""(?P<key>[\w-]+)\s*=\s*(?:"(?P<double>(?:[^"\\]|\\.)*)"|`(?P<raw>[^`]*)`|(?P<bare>[^\s"`]+))"""
+)
+# What follows an image in Hexo's tags: `title`, `"title text"`, `"title" "alt"`, `'t' 'a'`.
+HEXO_TITLE_AND_ALT = re.compile(
+    r"""(?:"(?P<title>[^"]*)"|'(?P<title2>[^']*)'|(?P<title3>.*?))"""
+    r"""(?:\s+(?:"(?P<alt>[^"]*)"|'(?P<alt2>[^']*)'))?"""
+)
+HEXO_IMAGE_TAGS = {"asset_img", "asset_image", "img", "image"}
+SHOWN_LENGTH = 60  # of an unknown tag, in its warning
+
+
+def rewrite_shortcodes(line, media, warn, left_alone):
+    """Hexo tags and Hugo shortcodes in a prose line, converted or warned about, except those
+    that start inside one of the `left_alone` spans ((start, end): code, comments). A whole
+    line, not the text between code spans: parameters may hold code (`title="`x`"`)."""
+
+    def unless_left_alone(convert):
+        def replace(match):
+            inside = any(start <= match.start() < end for start, end in left_alone)
+            return match[0] if inside else convert(match, media, warn)
+
+        return replace
+
+    if "{%" in line:
+        line = HEXO_TAG.sub(unless_left_alone(hexo_tag), line)
+    if "{{" in line:
+        line = HUGO_SHORTCODE.sub(unless_left_alone(hugo_shortcode), line)
+    return line
+
+
+def hexo_tag(match, media, warn):
+    name, arguments = match["name"], match["arguments"].split()
+    converted = None
+    if name in HEXO_IMAGE_TAGS:
+        converted = hexo_image(arguments, media, in_asset_folder=name.startswith("asset"))
+    elif name == "asset_link" and arguments:
+        converted = hexo_asset_link(arguments, media)
+    if converted is not None:
+        return converted
+    if not name.startswith("end"):  # an unknown block's end: its start was warned about
+        warn(f"unknown syntax: {shorten(match[0])}")
+    return match[0]
+
+
+def hexo_image(arguments, media, *, in_asset_folder):
+    """`<img>` of the image among `arguments` (after any class names), with the width, height,
+    title and alt that follow it; None when no argument names an image."""
+    position = next((i for i, word in enumerate(arguments) if is_image_source(word)), None)
+    if position is None:
+        return None
+    source, rest = arguments[position], arguments[position + 1 :]
+    sizes = []
+    while rest and len(sizes) < 2 and rest[0].isdigit():
+        sizes.append(rest.pop(0))
+    width, height = [*sizes, None, None][:2]
+    parts = HEXO_TITLE_AND_ALT.fullmatch(" ".join(rest))
+    title = parts["title"] or parts["title2"] or parts["title3"]
+    alt = parts["alt"] or parts["alt2"] or ""
+    folders = (media.asset_folder,) if in_asset_folder else None
+    return media.image(source, alt=alt, folders=folders, title=title, width=width, height=height)
+
+
+def is_image_source(word):
+    """What Hexo takes for the image: a URL, a site-root path, or a file name of an image."""
+    return is_remote(word) or word.startswith("/") or has_image_suffix(word)
+
+
+def has_image_suffix(word):
+    return any(file_name(word).lower().endswith(suffix) for suffix in IMAGE_SUFFIXES)
+
+
+def hexo_asset_link(arguments, media):
+    """`{% asset_link a.pdf [text] [escape] %}`: a link to the stored copy of a post asset."""
+    source, rest = arguments[0], arguments[1:]
+    if rest and rest[-1] in ("true", "false"):
+        rest.pop()
+    return media.link(source, " ".join(rest) or source, folders=(media.asset_folder,))
+
+
+def hugo_shortcode(match, media, warn):
+    name = match["name"]
+    if name == "figure":
+        parameters = hugo_parameters(match["arguments"])
+        if "src" in parameters:
+            standalone = not match.string[: match.start()].strip() and not (
+                match.string[match.end() :].strip()
+            )
+            return hugo_figure(parameters, media, standalone=standalone)
+    if not name.startswith("/"):  # a closing shortcode: its opening one was warned about
+        warn(f"unknown syntax: {shorten(match[0])}")
+    return match[0]
+
+
+def hugo_parameters(arguments):
+    parameters = {}
+    for parameter in HUGO_PARAMETER.finditer(arguments):
+        if parameter["double"] is not None:
+            value = re.sub(r"\\(.)", r"\1", parameter["double"])
+        else:
+            value = parameter["raw"] if parameter["raw"] is not None else parameter["bare"]
+        parameters[parameter["key"]] = value
+    return parameters
+
+
+def hugo_figure(parameters, media, *, standalone):
+    """Hugo's figure: `<figure>` with the image and a caption of its title and caption."""
+    caption = parameters.get("caption", "")
+    image = media.image(
+        parameters["src"],
+        alt=parameters.get("alt") or caption,
+        width=parameters.get("width"),
+        height=parameters.get("height"),
+    )
+    if not standalone:
+        return image
+    lines = [escape(text) for text in (parameters.get("title"), caption) if text]
+    figcaption = f"<figcaption>{'<br>'.join(lines)}</figcaption>" if lines else ""
+    return f"<figure>{image}{figcaption}</figure>"
+
+
+def shorten(text):
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 3] + "..."
