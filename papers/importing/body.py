@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from markdown.extensions.toc import slugify_unicode
 from taggit.models import Tag
 
+from ..dialect import heading_id
 from .frontmatter import unique_names
 from .problems import InvalidNote, Problem
 
@@ -129,7 +129,7 @@ class BodyRewriter:
         heading = (match["heading"] or "").strip()
         text = label or target or heading
         slug = self.links.slug_for(target) if target else None
-        anchor = f"#{slugify_unicode(heading, '-')}" if heading else ""
+        anchor = f"#{heading_id(heading)}" if heading else ""
         if slug:
             return f"[{text}]({reverse('papers:note', kwargs={'slug': slug})}{anchor})"
         return f"[{text}]({anchor})" if anchor and not target else text

@@ -48,6 +48,30 @@ def test_inline_math_is_kept_for_katex():
     )
 
 
+def test_display_math_stays_inline_in_a_comment():
+    """`$$` on lines of its own, `\\(...\\)` and `\\[...\\]` are inline math: comments have
+    no math blocks."""
+    assert render_comment("$$\n\\sum x\n$$") == (
+        '<p><span class="arithmatex">\\[\n\\sum x\n\\]</span></p>'
+    )
+    assert render_comment("\\(a\\) 和 \\[b\\]") == (
+        '<p><span class="arithmatex">\\(a\\)</span> 和 <span class="arithmatex">\\[b\\]</span></p>'
+    )
+
+
+def test_price_in_a_comment_stays_text():
+    """`$5 and $10` is money in a comment too."""
+    assert render_comment("花了 $5 and $10") == "<p>花了 $5 and $10</p>"
+
+
+def test_list_right_after_a_line():
+    """A list may follow a line without a blank line, as in a note."""
+    assert (
+        render_comment("步骤：\n- 一\n- 二")
+        == "<p>步骤：</p>\n<ul>\n<li>一</li>\n<li>二</li>\n</ul>"
+    )
+
+
 def test_newline_is_a_line_break():
     """A comment is plain text: a single newline starts a new line."""
     assert render_comment("第一行\n第二行") == "<p>第一行<br>\n第二行</p>"
