@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from taggit.models import Tag
 
-from ..dialect import heading_id
+from ..dialect import block_anchor, heading_id
 from .frontmatter import unique_names
 from .problems import InvalidNote, Problem
 
@@ -129,10 +129,17 @@ class BodyRewriter:
         heading = (match["heading"] or "").strip()
         text = label or target or heading
         slug = self.links.slug_for(target) if target else None
-        anchor = f"#{heading_id(heading)}" if heading else ""
+        anchor = f"#{self.anchor(heading)}" if heading else ""
         if slug:
             return f"[{text}]({reverse('papers:note', kwargs={'slug': slug})}{anchor})"
         return f"[{text}]({anchor})" if anchor and not target else text
+
+    @staticmethod
+    def anchor(heading):
+        """The id a `[[Note#Heading]]` or `[[Note#^block-id]]` link points at on the page."""
+        if heading.startswith("^"):
+            return block_anchor(heading[1:])
+        return heading_id(heading)
 
     def image(self, match):
         destination = match["destination"].strip("<>")
