@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-from papers.dialect import MATH_CLASS, any_link, math_plugin
+from papers.dialect import MATH_CLASS, any_link, autolinks_end_at_cjk, math_plugin
 
 
 def render_image_as_link(self, tokens, idx, options, env):
@@ -32,6 +32,7 @@ def comment_parser():
     md.validateLink = any_link
     md.disable(["heading", "lheading", "hr"])
     md.use(gfm_autolink_plugin)
+    md.core.ruler.after("inline", "autolinks_end_at_cjk", autolinks_end_at_cjk)
     math_plugin(md, blocks=False)
     md.add_render_rule("image", render_image_as_link)
     return md

@@ -48,6 +48,8 @@ PERMALINK = '<a class="headerlink" href="#{id}" title="本节链接">#</a>'
 # formula whose next lines lost their `>` goes on lazily to its closing `$$`.
 INTERRUPTS = ["paragraph", "reference", "list", "footnote_def"]
 CALLOUT = re.compile(r"\[!(?P<type>[\w-]+)\](?P<fold>[+-]?)[ \t]*(?P<title>.*)")
+# CJK characters and full-width punctuation: a bare URL ends before them (see autolinks_end_at_cjk).
+CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 BLOCK_ID = re.compile(r"[ \t]\^(?P<id>[A-Za-z0-9-]+)[ \t]*$")
 # Pygments' markup in a div.highlight, which static/css/highlight*.css styles.
 CODE_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
@@ -59,6 +61,7 @@ def note_parser():
     md.validateLink = any_link
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
+    md.core.ruler.after("inline", "autolinks_end_at_cjk", autolinks_end_at_cjk)
     md.use(footnote_plugin)  # with Obsidian's inline footnotes, ^[text]
     math_plugin(md, blocks=True)
     md.inline.ruler.before("emphasis", "mark", mark_rule)
@@ -80,6 +83,26 @@ def any_link(url):
     """markdown-it leaves a javascript: or data: link as its Markdown text; here every link is a
     link, and the sanitizer's protocol allowlist drops such a URL and keeps the link's text."""
     return True
+
+
+def autolinks_end_at_cjk(state):
+    """A bare URL ends at the first Chinese character or full-width punctuation after it: GFM runs
+    it to the next space, over the `，代码见下。` that Chinese prose writes right after a URL."""
+    for inline in state.tokens:
+        if inline.type != "inline" or not inline.children:
+            continue
+        children = inline.children
+        for index in range(len(children) - 3, -1, -1):  # from the end: inserting keeps indexes
+            link, text = children[index], children[index + 1]
+            if link.type != "link_open" or link.info != "auto" or text.type != "text":
+                continue
+            cut = CJK.search(text.content)
+            if cut is None or cut.start() == 0:
+                continue
+            rest = text.content[cut.start() :]
+            text.content = text.content[: cut.start()]
+            link.attrSet("href", link.attrGet("href").removesuffix(state.md.normalizeLink(rest)))
+            children.insert(index + 3, Token("text", "", 0, content=rest))
 
 
 # --- math -------------------------------------------------------------------------------------

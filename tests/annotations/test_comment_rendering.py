@@ -40,6 +40,14 @@ def test_bare_url_becomes_a_link():
     )
 
 
+def test_bare_url_ends_before_chinese():
+    """A pasted URL followed by Chinese punctuation links the URL only."""
+    assert render_comment("见 https://example.com/a，谢谢") == (
+        '<p>见 <a href="https://example.com/a" rel="nofollow ugc noopener">'
+        "https://example.com/a</a>，谢谢</p>"
+    )
+
+
 def test_inline_math_is_kept_for_katex():
     """$...$ and $$...$$ become the renderer's inline math markup, untouched by Markdown."""
     assert render_comment("设 $a_i * b_i$ 与 $$\\sum x$$") == (

@@ -555,6 +555,17 @@ def test_bare_url_becomes_external_link():
     )
 
 
+def test_bare_url_ends_before_chinese_punctuation():
+    """`见 https://a.com/x，代码见下。`: the link is the URL, the Chinese after it is text."""
+    assert html_of("见 https://a.com/x，代码见下。") == (
+        '<p>见 <a href="https://a.com/x" rel="nofollow noopener">https://a.com/x</a>，代码见下。</p>'
+    )
+    assert html_of("主页 www.example.com/路径") == (
+        '<p>主页 <a href="http://www.example.com/" rel="nofollow noopener">www.example.com/</a>'
+        "路径</p>"
+    )
+
+
 def test_urls_in_code_are_not_linkified():
     """A URL inside a code span or a code block stays code, not a link."""
     out = html_of("`https://example.com/x`\n\n```\nhttps://example.com/y\n```")
