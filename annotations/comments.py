@@ -9,49 +9,34 @@ then cleaned with an allowlist narrower than a note's (papers.rendering), and ev
 `rel="nofollow ugc noopener"`.
 """
 
-import threading
-
 import bleach
-import markdown
 from bleach.html5lib_shim import Filter
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-from papers.rendering import MATH_CLASS, InlineDisplayMathExtension
-
-
-class ImagesAsLinks(Treeprocessor):
-    def run(self, root):
-        for image in root.iter("img"):
-            label = image.get("alt") or image.get("src", "")
-            image.tag, image.text = "a", label
-            image.attrib = {"href": image.get("src", "")}
+from papers.dialect import MATH_CLASS, any_link, autolinks_end_at_cjk, math_plugin
 
 
-class ImagesAsLinksExtension(Extension):
-    def extendMarkdown(self, md):
-        md.treeprocessors.register(ImagesAsLinks(md), "images-as-links", 1)
+def render_image_as_link(self, tokens, idx, options, env):
+    image = tokens[idx]
+    src = escapeHtml(image.attrGet("src") or "")
+    label = escapeHtml(self.renderInlineAsText(image.children or [], options, env)) or src
+    return f'<a href="{src}">{label}</a>'
 
 
-EXTENSIONS = [
-    InlineDisplayMathExtension(),
-    ImagesAsLinksExtension(),
-    "pymdownx.arithmatex",
-    "fenced_code",
-    "nl2br",
-    "sane_lists",
-    "pymdownx.magiclink",
-]
-EXTENSION_CONFIGS = {
-    # Display math stays inline too (InlineDisplayMathExtension): comments have no math blocks.
-    "pymdownx.arithmatex": {"generic": True, "block_syntax": []},
-}
-# Markdown features a comment does not have, by the name python-markdown registers them under.
-DISABLED = {
-    "blockprocessors": ["hashheader", "setextheader", "hr"],
-    "inlinePatterns": ["html"],
-    "preprocessors": ["html_block"],
-}
+def comment_parser():
+    """CommonMark without headings, rules, tables or raw HTML (typed HTML is text), a newline as
+    a line break, bare URLs as links, and math always inline (comments have no math blocks)."""
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "breaks": True})
+    md.validateLink = any_link
+    md.disable(["heading", "lheading", "hr"])
+    md.use(gfm_autolink_plugin)
+    md.core.ruler.after("inline", "autolinks_end_at_cjk", autolinks_end_at_cjk)
+    math_plugin(md, blocks=False)
+    md.add_render_rule("image", render_image_as_link)
+    return md
+
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "em", "li", "ol", "p", "pre", "span", "strong", "ul",
@@ -84,19 +69,7 @@ _cleaner = bleach.Cleaner(
     strip_comments=True,
     filters=[UserLinkFilter],
 )
-_local = threading.local()
-
-
-def _markdown():
-    if not hasattr(_local, "md"):
-        md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-        for registry, names in DISABLED.items():
-            for name in names:
-                getattr(md.parser if registry == "blockprocessors" else md, registry).deregister(
-                    name
-                )
-        _local.md = md
-    return _local.md.reset()
+_parser = comment_parser()
 
 
 def sanitize_comment(html):
@@ -106,4 +79,4 @@ def sanitize_comment(html):
 
 def render_comment(source):
     """Render a comment's Markdown `source` to the HTML stored beside it."""
-    return sanitize_comment(_markdown().convert(source))
+    return sanitize_comment(_parser.render(source).rstrip("\n"))

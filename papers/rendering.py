@@ -2,105 +2,65 @@
 
 Called once when a note or paper is saved; requests only read the stored results.
 
-Math: pymdownx.arithmatex (generic mode) keeps `$...$`, `$$...$$`, `\\(...\\)` and `\\[...\\]`
-away from Markdown and emits `<span class="arithmatex">\\(tex\\)</span>` (inline) or
-`<div class="arithmatex">\\[tex\\]</div>` (display); static/js/math.js typesets them with KaTeX.
+The Markdown is the dialect of papers.dialect (CommonMark with GFM, math and Obsidian syntax,
+read by markdown-it-py as the authors' old blogs and vaults read it). Math becomes elements of
+class `arithmatex` holding `\\(tex\\)` (inline) or `\\[tex\\]` (display), which
+static/js/math.js typesets with KaTeX.
 
 Plain text (what annotations anchor to and excerpts are cut from) is defined by `plain_text`:
 every text node of the HTML in document order, untouched, except that a math element counts as
 its TeX source without delimiters and permalink / footnote back-link markers count as nothing.
-A browser applies the same rule to the rendered page (the math element keeps its TeX in
-`data-tex` once KaTeX has replaced its content).
+So a callout's title counts (it is text a reader sees, the default "Note" too), a task list's
+checkbox counts as nothing (an element without text), and an Obsidian `%%comment%%` is not in
+the HTML at all. A browser applies the same rule to the rendered page (the math element keeps
+its TeX in `data-tex` once KaTeX has replaced its content).
 """
 
 import re
-import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
-from xml.etree.ElementTree import Element
 
 import bleach
-import markdown
 from bleach.html5lib_shim import Filter
 from django.utils.html import escape
-from markdown.extensions import Extension
-from markdown.extensions.toc import slugify_unicode
-from markdown.inlinepatterns import InlineProcessor
-from markdown.util import AtomicString
+
+from .dialect import MATH_CLASS, note_parser
 
 EXCERPT_LENGTH = 350
 # Hexo's marker: the author's own end of the excerpt.
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", flags=re.IGNORECASE)
-MATH_CLASS = "arithmatex"
 # Markers the renderer adds next to real text: they are not part of what an author wrote.
 NON_TEXT_CLASSES = {"headerlink", "footnote-backref"}
 MATH_DELIMITERS = {"\\(": "\\)", "\\[": "\\]"}
-
-
-class InlineDisplayMath(InlineProcessor):
-    """`$$...$$` and `\\[...\\]` inside a paragraph: arithmatex takes them only as blocks."""
-
-    def handleMatch(self, m, data):
-        element = Element("span", {"class": MATH_CLASS})
-        element.text = AtomicString(f"\\[{m.group('tex') or m.group('tex2')}\\]")
-        return element, m.start(0), m.end(0)
-
-
-class InlineDisplayMathExtension(Extension):
-    # Above arithmatex's inline `$` (189.9), below code spans (190).
-    PATTERN = r"(?<!\\)(?:\$\$(?P<tex>[^$]+?)\$\$|\\\[(?P<tex2>[\s\S]+?)\\\])"
-
-    def extendMarkdown(self, md):
-        md.inlinePatterns.register(InlineDisplayMath(self.PATTERN, md), "display-math", 189.95)
-
-
-MARKDOWN_EXTENSIONS = [
-    InlineDisplayMathExtension(),
-    "pymdownx.arithmatex",
-    "pymdownx.superfences",
-    "pymdownx.highlight",
-    "tables",
-    "footnotes",
-    "toc",
-    "sane_lists",
-    # Bare URLs become links inside Markdown, where code spans and math are already set aside.
-    "pymdownx.magiclink",
-]
-MARKDOWN_CONFIG = {
-    "pymdownx.arithmatex": {"generic": True},
-    "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
-    # Alignment as an attribute: the sanitizer allows no style attributes.
-    "tables": {"use_align_attribute": True},
-    "toc": {
-        "slugify": slugify_unicode,
-        "permalink": "#",
-        "permalink_class": "headerlink",
-        "permalink_title": "本节链接",
-        "toc_depth": "1-4",
-    },
-}
+TOC_DEPTH = 4  # headings h1 to h4 are listed
+TOC_MIN_HEADINGS = 2
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
     "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd",
-    "li", "mark", "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "input", "li", "mark", "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 HEADING_ATTRIBUTES = ["id"]
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "class", "rel"],
     "abbr": ["title"],
     "code": ["class"],
+    "details": ["class", "open"],  # callouts that fold
     "div": ["class"],
     "img": ["src", "alt", "title", "width", "height"],
-    "li": ["id"],
+    "input": lambda tag, name, value: _checkbox_attribute(name, value),  # task lists
+    "li": ["id", "class"],  # ids of footnotes and block anchors; task-list-item
     "ol": ["start", "class"],
+    "p": ["id"],  # block anchors
     "pre": ["class"],
     "span": ["class"],
+    "summary": ["class"],
     "sup": ["id"],
     "td": ["align"],
     "th": ["align"],
+    "ul": ["class"],  # contains-task-list
     **{f"h{level}": HEADING_ATTRIBUTES for level in range(1, 7)},
 }
 ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
@@ -111,6 +71,10 @@ class Rendered:
     html: str
     toc_html: str
     text: str
+
+
+def _checkbox_attribute(name, value):
+    return (name == "type" and value == "checkbox") or name in {"class", "checked", "disabled"}
 
 
 class ExternalLinkFilter(Filter):
@@ -126,24 +90,27 @@ class ExternalLinkFilter(Filter):
             yield token
 
 
+class DisabledInputFilter(Filter):
+    """Every input is a disabled checkbox: a task list's box, which readers cannot tick."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in {"StartTag", "EmptyTag"} and token["name"] == "input":
+                token["data"][(None, "type")] = "checkbox"
+                token["data"][(None, "disabled")] = ""
+            yield token
+
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[ExternalLinkFilter],
+    filters=[ExternalLinkFilter, DisabledInputFilter],
 )
-# Building a Markdown instance costs more than converting a note; keep one per thread.
-_local = threading.local()
-
-
-def _markdown():
-    if not hasattr(_local, "md"):
-        _local.md = markdown.Markdown(
-            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
-        )
-    return _local.md.reset()
+# Built once: a parse keeps its state in its own env, so threads can share the parser.
+_parser = note_parser()
 
 
 def sanitize(html):
@@ -153,31 +120,36 @@ def sanitize(html):
 
 def render_markdown(source):
     """Render Markdown `source` to sanitized HTML, its table of contents and its plain text."""
-    md = _markdown()
-    html = sanitize(md.convert(source))
-    toc_html = (
-        sanitize(table_of_contents(md.toc_tokens)) if _heading_count(md.toc_tokens) >= 2 else ""
-    )
+    env = {}
+    html = sanitize(_parser.render(source, env).rstrip("\n"))
+    listed = [heading for heading in env.get("headings", []) if heading[0] <= TOC_DEPTH]
+    toc_html = sanitize(table_of_contents(listed)) if len(listed) >= TOC_MIN_HEADINGS else ""
     return Rendered(html=html, toc_html=toc_html, text=plain_text(html))
 
 
-def table_of_contents(tokens):
-    """Nested lists of heading links, built from the headings' HTML so math in them stays math."""
-    return f'<div class="toc">{_toc_list(tokens)}</div>'
+def table_of_contents(headings):
+    """Nested lists of heading links from (level, id, inner HTML) in document order, built from
+    the headings' HTML so math in them stays math. A heading goes under the nearest one before
+    it of a smaller level."""
+    root = []
+    open_lists = [(0, root)]  # (level, its children) from the outermost
+    for level, slug, html in headings:
+        while open_lists[-1][0] >= level:
+            open_lists.pop()
+        children = []
+        open_lists[-1][1].append((slug, html, children))
+        open_lists.append((level, children))
+    return f'<div class="toc">{_toc_list(root)}</div>'
 
 
-def _toc_list(tokens):
-    if not tokens:
+def _toc_list(entries):
+    if not entries:
         return ""
     items = "".join(
-        f'<li><a href="#{escape(t["id"])}">{t["html"]}</a>{_toc_list(t["children"])}</li>'
-        for t in tokens
+        f'<li><a href="#{escape(slug)}">{html}</a>{_toc_list(children)}</li>'
+        for slug, html, children in entries
     )
     return f"<ul>{items}</ul>"
-
-
-def _heading_count(tokens):
-    return sum(1 + _heading_count(token["children"]) for token in tokens)
 
 
 class _PlainTextParser(HTMLParser):

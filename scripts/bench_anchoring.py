@@ -117,7 +117,7 @@ def median_seconds(function, runs):
 def report(label, old_text, new_source, selectors, runs):
     """Time reanchor for the edit to `new_source` against rendering it once; print both."""
     new_text = render_markdown(new_source).text
-    render_markdown(new_source)  # warm-up: the Markdown instance, Pygments lexers
+    render_markdown(new_source)  # warm-up: Pygments lexers
     reanchor(old_text, new_text, selectors)
     render_time, _ = median_seconds(lambda: render_markdown(new_source), runs)
     anchor_time, spans = median_seconds(lambda: reanchor(old_text, new_text, selectors), runs)

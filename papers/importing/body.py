@@ -6,9 +6,9 @@ left alone."""
 import re
 
 from django.urls import reverse
-from markdown.extensions.toc import slugify_unicode
 from taggit.models import Tag
 
+from ..dialect import block_anchor, heading_id
 from .frontmatter import unique_names
 from .media import NoteMedia
 from .problems import InvalidNote, Problem
@@ -158,7 +158,14 @@ class BodyRewriter:
         heading = (match["heading"] or "").strip()
         text = label or target or heading
         slug = self.links.slug_for(target) if target else None
-        anchor = f"#{slugify_unicode(heading, '-')}" if heading else ""
+        anchor = f"#{self.anchor(heading)}" if heading else ""
         if slug:
             return f"[{text}]({reverse('papers:note', kwargs={'slug': slug})}{anchor})"
         return f"[{text}]({anchor})" if anchor and not target else text
+
+    @staticmethod
+    def anchor(heading):
+        """The id a `[[Note#Heading]]` or `[[Note#^block-id]]` link points at on the page."""
+        if heading.startswith("^"):
+            return block_anchor(heading[1:])
+        return heading_id(heading)

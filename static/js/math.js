@@ -1,4 +1,4 @@
-// Typesets the math that papers/rendering.py marked: an element of class "arithmatex" whose
+// Typesets the math that papers/dialect.py marked: an element of class "arithmatex" whose
 // text is \(tex\) (inline) or \[tex\] (display). KaTeX (static/vendor/katex) is loaded before
 // this module with `defer`. The TeX source stays on the element as data-tex, so the page's
 // plain text can still be computed after typesetting (see plainText in plain-text.js).

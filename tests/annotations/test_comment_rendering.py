@@ -40,11 +40,43 @@ def test_bare_url_becomes_a_link():
     )
 
 
+def test_bare_url_ends_before_chinese():
+    """A pasted URL followed by Chinese punctuation links the URL only."""
+    assert render_comment("见 https://example.com/a，谢谢") == (
+        '<p>见 <a href="https://example.com/a" rel="nofollow ugc noopener">'
+        "https://example.com/a</a>，谢谢</p>"
+    )
+
+
 def test_inline_math_is_kept_for_katex():
     """$...$ and $$...$$ become the renderer's inline math markup, untouched by Markdown."""
     assert render_comment("设 $a_i * b_i$ 与 $$\\sum x$$") == (
         '<p>设 <span class="arithmatex">\\(a_i * b_i\\)</span> 与 '
         '<span class="arithmatex">\\[\\sum x\\]</span></p>'
+    )
+
+
+def test_display_math_stays_inline_in_a_comment():
+    """`$$` on lines of its own, `\\(...\\)` and `\\[...\\]` are inline math: comments have
+    no math blocks."""
+    assert render_comment("$$\n\\sum x\n$$") == (
+        '<p><span class="arithmatex">\\[\n\\sum x\n\\]</span></p>'
+    )
+    assert render_comment("\\(a\\) 和 \\[b\\]") == (
+        '<p><span class="arithmatex">\\(a\\)</span> 和 <span class="arithmatex">\\[b\\]</span></p>'
+    )
+
+
+def test_price_in_a_comment_stays_text():
+    """`$5 and $10` is money in a comment too."""
+    assert render_comment("花了 $5 and $10") == "<p>花了 $5 and $10</p>"
+
+
+def test_list_right_after_a_line():
+    """A list may follow a line without a blank line, as in a note."""
+    assert (
+        render_comment("步骤：\n- 一\n- 二")
+        == "<p>步骤：</p>\n<ul>\n<li>一</li>\n<li>二</li>\n</ul>"
     )
 
 

@@ -109,7 +109,8 @@ def test_script_in_a_comment_is_inert_on_the_page(client, note, make_comment):
     html = client.get(note.get_absolute_url()).content.decode()
     body = html.split('<div class="comment__body">')[1].split("</div>")[0]
     assert body == (
-        '<p>&lt;script&gt;alert("x")&lt;/script&gt; <a rel="nofollow ugc noopener">a</a> '
+        "<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; "
+        '<a rel="nofollow ugc noopener">a</a> '
         "&lt;img src=x onerror=alert(1)&gt;</p>"
     )
     assert "<script>alert" not in html

@@ -24,6 +24,25 @@ def attention(q, k, v):
 | 方法 | 显存 |
 |:--|--:|
 | MHA | 高 |
+
+## 笔记
+
+缩放因子是 $ \sqrt{d_k} $,要点:
+- 先算 ==相似度== %%自己的备注%%
+  - 再归一化
+- [x] 读完论文
+- [ ] 复现实验
+
+> [!note] 记号
+> Q、K、V 来自同一个序列。
+
+> [!tip]- 为什么要缩放
+> 点积的方差随 $d_k$ 增大。
+
+\begin{align}
+a &= b \\
+c &= d
+\end{align}
 """
 
 
@@ -51,8 +70,8 @@ def test_math_is_typeset_and_code_highlighted(page, live_server, math_note, csp_
     open_note(page, live_server, math_note)
     page.evaluate("document.fonts.ready")
     body = page.locator(".note__body")
-    assert body.locator(".katex").count() == 4
-    assert body.locator(".katex-display").count() == 3
+    assert body.locator(".katex").count() == 7
+    assert body.locator(".katex-display").count() == 4
     visible = body.inner_text()
     for delimiter in ("$$", "\\[", "\\(", "$a_i"):
         assert delimiter not in visible
@@ -68,6 +87,25 @@ def test_math_is_typeset_and_code_highlighted(page, live_server, math_note, csp_
     )
     assert any(family.startswith("KaTeX") for family in fonts)
     assert csp_violations() == []
+
+
+def test_lists_task_lists_and_callouts_show_as_written(page, live_server, math_note, artifacts):
+    """The list after a paragraph line and its 2-space nested list are lists, task items are
+    disabled checkboxes, and the folded callout opens at its title (saved as a screenshot)."""
+    open_note(page, live_server, math_note)
+    body = page.locator(".note__body")
+    assert body.locator("ul > li > ul > li").inner_text() == "再归一化"
+    boxes = body.locator("li.task-list-item input[type=checkbox]")
+    assert boxes.count() == 2
+    assert [boxes.nth(i).is_checked() for i in range(2)] == [True, False]
+    assert all(boxes.nth(i).is_disabled() for i in range(2))
+    assert body.locator("mark").inner_text() == "相似度"
+    assert "自己的备注" not in body.inner_text()
+    callout = body.locator("details.callout-tip")
+    assert not callout.locator("p").is_visible()
+    callout.locator("summary").click()
+    assert callout.locator("p").is_visible()
+    body.screenshot(path=artifacts / "note-body-callout-open.png")
 
 
 def test_policy_refuses_inline_script(page, live_server, math_note, csp_violations):

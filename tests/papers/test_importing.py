@@ -356,6 +356,17 @@ def test_wikilink_to_heading(tmp_path):
     assert Note.objects.get(slug="a").body == "[target](/notes/target/#some-part)"
 
 
+def test_wikilink_to_repeated_heading_and_block(tmp_path):
+    """[[Title#C++ 导言]] links to the GitHub id c-导言, [[Title#^abc]] to the block anchor."""
+    folder = vault(tmp_path)
+    write(folder, "target.md", "# Target\n\n一段 ^abc\n")
+    write(folder, "a.md", "[[target#C++ 导言]] [[target#^abc]]\n")
+    import_notes([folder])
+    body = Note.objects.get(slug="a").body
+    assert body == "[target](/notes/target/#c-导言) [target](/notes/target/#^abc)"
+    assert 'id="^abc"' in Note.objects.get(slug="target").body_html
+
+
 def test_wikilinks_in_code_stay(tmp_path):
     """`[[x]]` inside code is code."""
     note = import_one(tmp_path, "`[[a]]`\n\n```\n[[a]]\n```\n", name="a.md")

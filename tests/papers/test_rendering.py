@@ -4,11 +4,61 @@ import re
 
 import pytest
 
+from papers.dialect import block_anchor, heading_id
 from papers.rendering import EXCERPT_LENGTH, make_excerpt, plain_text, render_markdown
 
 
 def html_of(source):
     return render_markdown(source).html
+
+
+# --- blocks as CommonMark reads them (marked, goldmark, Obsidian) ---------------------------
+
+
+def test_list_right_after_a_paragraph_line_is_a_list():
+    """`可编程内存：` followed by `- ` lines without a blank line is a paragraph and a list."""
+    out = html_of("可编程内存：\n- 寄存器\n- 共享内存")
+    assert out == "<p>可编程内存：</p>\n<ul>\n<li>寄存器</li>\n<li>共享内存</li>\n</ul>"
+
+
+def test_two_spaces_nest_a_list():
+    """Items indented by two spaces under an item are a list inside it."""
+    out = html_of("- 模型\n  - 编码器\n  - 解码器\n- 数据")
+    assert out == (
+        "<ul>\n<li>模型\n<ul>\n<li>编码器</li>\n<li>解码器</li>\n</ul>\n</li>\n<li>数据</li>\n</ul>"
+    )
+
+
+def test_ordered_list_keeps_its_first_number():
+    """A list written from 3 starts at 3."""
+    assert (
+        html_of("3. 第三步\n4. 第四步") == '<ol start="3">\n<li>第三步</li>\n<li>第四步</li>\n</ol>'
+    )
+
+
+@pytest.mark.parametrize("indent", ["  ", "   "], ids=["two-spaces", "three-spaces"])
+def test_indented_fence_ends_at_its_closing_fence(indent):
+    """A fence indented 2-3 spaces is code up to its closing fence; the next section is not."""
+    source = f"{indent}```python\n{indent}x = 1\n\n{indent}y = 2\n{indent}```\n\n## 下一节\n\n正文"
+    out = html_of(source)
+    code, _, rest = out.partition("</pre></div>")
+    assert 'x</span> <span class="o">=</span> <span class="mi">1</span>\n\n' in code
+    assert "下一节" not in code
+    assert rest.startswith('\n<h2 id="下一节">下一节')
+    assert rest.endswith("<p>正文</p>")
+
+
+def test_code_fence_of_an_unknown_language_is_plain_code():
+    """A language Pygments does not know is shown as plain code in the same .highlight box."""
+    out = html_of("```weird-lang\nx < 1\n```")
+    assert out == '<div class="highlight"><pre><span></span><code>x &lt; 1\n</code></pre></div>'
+
+
+def test_indented_code_block_is_plain_code():
+    """Four spaces of indentation make plain code, in the same .highlight box as fences."""
+    assert html_of("    pip install x") == (
+        '<div class="highlight"><pre><span></span><code>pip install x\n</code></pre></div>'
+    )
 
 
 # --- math ---------------------------------------------------------------------------------
@@ -63,6 +113,98 @@ def test_paren_inline_math():
     assert html_of(r"Inline \(x\) here") == (
         r'<p>Inline <span class="arithmatex">\(x\)</span> here</p>'
     )
+
+
+def test_inline_dollar_math_with_spaces_inside():
+    """`$ L = -\\log p $`, spaces inside the dollars, is math as MathJax read it."""
+    out = html_of(r"损失 $ L = -\log p $ 越小越好")
+    assert out == r'<p>损失 <span class="arithmatex">\( L = -\log p \)</span> 越小越好</p>'
+
+
+def test_display_math_inside_a_list_item():
+    """A `$$` block indented under a list item is a display-math div inside that item."""
+    out = html_of("- 公式：\n\n  $$\n  a+b\n  $$\n- 下一项")
+    assert out == (
+        '<ul>\n<li>\n<p>公式：</p>\n<div class="arithmatex">\\[\n  a+b\n  \\]</div>\n</li>\n'
+        "<li>\n<p>下一项</p>\n</li>\n</ul>"
+    )
+
+
+def test_display_math_inside_a_table_cell():
+    """`$$...$$` in a table cell is display math in the cell."""
+    out = html_of("| 名称 | 公式 |\n|---|---|\n| 损失 | $$L = -\\log p$$ |")
+    assert r'<td><span class="arithmatex">\[L = -\log p\]</span></td>' in out
+
+
+def test_display_math_block_right_after_a_paragraph_line():
+    """`公式如下：` on the line above `$$` stays a paragraph; the formula is a display block."""
+    out = html_of("公式如下：\n$$\nx = y\n$$\n其中 $x$ 是输入")
+    assert out == (
+        '<p>公式如下：</p>\n<div class="arithmatex">\\[\nx = y\n\\]</div>\n'
+        '<p>其中 <span class="arithmatex">\\(x\\)</span> 是输入</p>'
+    )
+
+
+def test_blank_line_inside_display_math_keeps_one_formula():
+    """A blank line inside `$$` does not split the formula (MathJax saw it whole)."""
+    out = html_of("$$\na \\\\\n\nb\n$$")
+    assert out == '<div class="arithmatex">\\[\na \\\\\n\nb\n\\]</div>'
+
+
+def test_unclosed_double_dollar_is_text():
+    """A `$$` line that never closes swallows nothing: the text after it stays text."""
+    out = html_of("$$\na\n\n## 标题")
+    assert out.startswith('<p>$$\na</p>\n<h2 id="标题">标题<a class="headerlink"')
+
+
+def test_display_math_in_a_quote_whose_lines_lost_their_marker():
+    """`> $$` with the formula's next lines written without `>` is one formula in the quote."""
+    out = html_of("> 公式：\n>\n> $$\nx = y\n$$\n\n后文")
+    assert out == (
+        '<blockquote>\n<p>公式：</p>\n<div class="arithmatex">\\[\nx = y\n\\]</div>\n'
+        "</blockquote>\n<p>后文</p>"
+    )
+
+
+def test_bare_amsmath_environment_is_display_math():
+    """`\\begin{align}...\\end{align}` without delimiters is a display formula, TeX kept."""
+    out = html_of("\\begin{align}\na &= b + c \\\\\nd &= e\n\\end{align}")
+    assert out == (
+        '<div class="arithmatex">\\[\\begin{align}\na &amp;= b + c \\\\\nd &amp;= e\n'
+        "\\end{align}\\]</div>"
+    )
+    assert render_markdown("\\begin{equation}\nE = mc^2\n\\end{equation}").text == (
+        "\\begin{equation}\nE = mc^2\n\\end{equation}"
+    )
+
+
+def test_bracket_display_math_over_several_lines():
+    """`\\[` and `\\]` on lines of their own enclose a display block."""
+    out = html_of("\\[\n\\sum_i x_i\n\\]")
+    assert out == '<div class="arithmatex">\\[\n\\sum_i x_i\n\\]</div>'
+
+
+def test_lone_dollar_before_a_number_stays_a_dollar_sign():
+    """`价格 $5` that never closes is a price."""
+    assert html_of("价格 $5，很便宜。") == "<p>价格 $5，很便宜。</p>"
+
+
+def test_price_then_formula_keeps_both():
+    """`$5 and $x$`: the price stays text and the formula after it is math."""
+    out = html_of("花费 $5 and $x$")
+    assert out == r'<p>花费 $5 and <span class="arithmatex">\(x\)</span></p>'
+
+
+def test_math_between_digits_is_math():
+    """`3$\\times$3` (a kernel size) is typeset, as MathJax did."""
+    assert html_of(r"3$\times$3 卷积") == (
+        r'<p>3<span class="arithmatex">\(\times\)</span>3 卷积</p>'
+    )
+
+
+def test_escaped_dollar_is_a_dollar_sign():
+    """`\\$x$` is a dollar sign and text."""
+    assert html_of(r"\$x$ 元") == "<p>$x$ 元</p>"
 
 
 def test_dollar_prices_stay_text():
@@ -127,6 +269,58 @@ def test_footnotes_link_both_ways():
     assert '<a class="footnote-backref" href="#fnref:1"' in out
 
 
+def test_strikethrough():
+    """`~~text~~` is struck through."""
+    assert html_of("这是 ~~错误~~ 正确") == "<p>这是 <s>错误</s> 正确</p>"
+
+
+def test_task_list_items_are_disabled_checkboxes():
+    """`- [ ]` and `- [x]` are checkboxes readers cannot tick, the second ticked."""
+    out = html_of("- [ ] 待办\n- [x] 完成")
+    assert out == (
+        '<ul class="contains-task-list">\n'
+        '<li class="task-list-item"><input class="task-list-item-checkbox" disabled '
+        'type="checkbox"> 待办</li>\n'
+        '<li class="task-list-item"><input class="task-list-item-checkbox" disabled '
+        'type="checkbox" checked> 完成</li>\n</ul>'
+    )
+
+
+def test_duplicate_headings_are_numbered_as_on_github():
+    """A repeated heading gets `-1`, `-2`, so an author's `#导言-1` link works."""
+    out = html_of("## 导言\n\n一\n\n## 导言\n\n二\n\n## 导言")
+    assert re.findall(r'<h2 id="([^"]+)">', out) == ["导言", "导言-1", "导言-2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello World", "hello-world"),
+        ("C++ 与 Python：对比（上）", "c-与-python对比上"),
+        ("Hello  World!", "hello--world"),
+        ("multi_head-attention v2.0", "multi_head-attention-v20"),
+        ("  导言 ", "导言"),
+    ],
+)
+def test_heading_id_is_githubs(text, expected):
+    """Lower case, each space a `-`, punctuation (full-width too) dropped, Chinese kept."""
+    assert heading_id(text) == expected
+
+
+def test_heading_of_punctuation_only_still_has_an_id():
+    """A heading whose id would be empty gets `section`, so the TOC can link to it."""
+    assert html_of("## ？").startswith('<h2 id="section">')
+
+
+def test_toc_nests_by_level():
+    """A heading goes under the nearest one of a smaller level before it."""
+    toc = render_markdown("# A\n\n### C\n\n## B\n\n# D").toc_html
+    assert toc == (
+        '<div class="toc"><ul><li><a href="#a">A</a><ul><li><a href="#c">C</a></li>'
+        '<li><a href="#b">B</a></li></ul></li><li><a href="#d">D</a></li></ul></div>'
+    )
+
+
 def test_cjk_headings_get_unicode_ids_and_permalinks():
     """Chinese headings keep their characters in ids, permalinks and the TOC."""
     rendered = render_markdown("# 中文标题\n\ntext\n\n## 第二节\n\nmore")
@@ -168,6 +362,114 @@ def test_math_in_heading_is_math_in_toc():
     assert "\\(" not in outside_math
 
 
+# --- Obsidian ------------------------------------------------------------------------------
+
+
+def test_callout_with_a_title():
+    """`> [!note] 注意` is a callout of type note titled 注意, the marker not shown."""
+    out = html_of("> [!note] 注意\n> 内容")
+    assert out == (
+        '<div class="callout callout-note">\n<div class="callout-title">注意</div>\n'
+        "<p>内容</p>\n</div>"
+    )
+
+
+def test_callout_without_a_title_is_titled_by_its_type():
+    """`> [!WARNING]` alone (GitHub's alerts too) is titled Warning."""
+    out = html_of("> [!WARNING]\n> 小心")
+    assert out == (
+        '<div class="callout callout-warning">\n<div class="callout-title">Warning</div>\n'
+        "<p>小心</p>\n</div>"
+    )
+
+
+def test_foldable_callouts_are_details():
+    """`-` after the type folds the callout, `+` shows it open; the title is the summary."""
+    folded = html_of("> [!tip]- 折叠\n> 内容")
+    assert folded == (
+        '<details class="callout callout-tip">\n<summary class="callout-title">折叠</summary>\n'
+        "<p>内容</p>\n</details>"
+    )
+    assert html_of("> [!faq]+ 问题\n> 内容").startswith(
+        '<details class="callout callout-faq" open>'
+    )
+
+
+def test_callout_title_may_hold_math_and_its_body_blocks():
+    """The title is Markdown (math included) and the body keeps its lists."""
+    out = html_of("> [!example] 例 $x$\n>\n> - a\n> - b")
+    assert '<div class="callout-title">例 <span class="arithmatex">\\(x\\)</span></div>' in out
+    assert "<ul>\n<li>a</li>\n<li>b</li>\n</ul>" in out
+
+
+def test_plain_quote_stays_a_quote():
+    """A blockquote without `[!type]` is a blockquote."""
+    assert html_of("> 引用 [!note]") == "<blockquote>\n<p>引用 [!note]</p>\n</blockquote>"
+
+
+def test_highlight_is_mark():
+    """`==重点==` is highlighted; a lone `==` in prose is text."""
+    assert html_of("这是 ==重点== 内容") == "<p>这是 <mark>重点</mark> 内容</p>"
+    assert html_of("若 a == b 则") == "<p>若 a == b 则</p>"
+
+
+def test_comments_are_removed():
+    """`%%...%%` inside a line and over several lines (blank ones too) is not in the page."""
+    out = html_of("可见 %%隐藏%% 可见\n\n%%\n多行\n\n隐藏\n%%\n\n之后")
+    assert out == "<p>可见  可见</p>\n<p>之后</p>"
+
+
+def test_unclosed_comment_marker_is_text():
+    """A `%%` that never closes hides nothing."""
+    assert html_of("一段 %%未闭合\n\n下一段") == "<p>一段 %%未闭合</p>\n<p>下一段</p>"
+
+
+def test_comment_markers_in_code_stay_code():
+    """`%%` in a code span or block is code."""
+    assert html_of("`%%x%%`") == "<p><code>%%x%%</code></p>"
+
+
+def test_inline_footnote():
+    """`^[text]` is a numbered footnote like `[^1]`."""
+    out = html_of("正文^[行内脚注]。")
+    assert out.startswith(
+        '<p>正文<sup id="fnref:inline-1"><a class="footnote-ref" href="#fn:inline-1">1</a></sup>'
+    )
+    assert '<li id="fn:inline-1">\n<p>行内脚注&#160;<a class="footnote-backref"' in out
+
+
+def test_footnotes_are_named_by_their_labels():
+    """`[^bt]` keeps the ids fn:bt / fnref:bt it had; a second reference is fnref2:bt; an
+    inline footnote beside `[^2]` takes no id of it."""
+    out = html_of("a[^bt] b[^bt] c^[行内] d[^2]\n\n[^bt]: BT.\n[^2]: 二")
+    assert re.findall(r'<sup id="([^"]+)"><a class="footnote-ref" href="#fn:([^"]+)">', out) == [
+        ("fnref:bt", "bt"),
+        ("fnref2:bt", "bt"),
+        ("fnref:inline-2", "inline-2"),
+        ("fnref:2", "2"),
+    ]
+    assert re.findall(r'<li id="(fn:[^"]+)">', out) == ["fn:bt", "fn:inline-2", "fn:2"]
+
+
+def test_block_id_anchors_a_paragraph():
+    """A paragraph ending with ` ^abc-1` gets the id `^abc-1`; the marker is not shown."""
+    assert block_anchor("abc-1") == "^abc-1"
+    assert html_of("一段话 ^abc-1") == '<p id="^abc-1">一段话</p>'
+
+
+def test_block_id_anchors_a_list_item():
+    """In a list, the id goes on the item."""
+    out = html_of("- 项目 ^item-1\n- 二")
+    assert out == '<ul>\n<li id="^item-1">项目</li>\n<li>二</li>\n</ul>'
+
+
+def test_caret_before_more_text_is_not_a_block_id():
+    """A ` ^2` that does not end the paragraph is text, and `^` in math is TeX."""
+    assert html_of("写作 x ^2 或 $x^2$") == (
+        r'<p>写作 x ^2 或 <span class="arithmatex">\(x^2\)</span></p>'
+    )
+
+
 # --- sanitizer (acceptance item 4) ----------------------------------------------------------
 
 XSS_PAYLOADS = {
@@ -186,6 +488,9 @@ XSS_PAYLOADS = {
     "svg-onload": "<svg onload=alert(1)><circle/></svg>",
     "object-embed": "<object data='x'></object><embed src='y'>",
     "heading-img": "# <img src=x onerror=alert(1)> A\n\n## B <script>x</script>",
+    "input-handler": '<input type="text" onfocus="alert(1)" autofocus>',
+    "details-handler": '<details open ontoggle="alert(1)"><summary>s</summary></details>',
+    "callout-title-script": "> [!note] <script>alert(1)</script>\n> x",
 }
 FORBIDDEN = ["<script", "onerror", "javascript:", "<iframe", "style=", "data:", "<svg", "<object"]
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
@@ -205,7 +510,14 @@ def test_sanitizer_leaves_nothing_executable(source):
 def test_sanitizer_keeps_the_harmless_part_of_hostile_markup():
     """Stripping the dangerous parts keeps the link text and the safe image source."""
     assert html_of("[x](javascript:alert(1))") == "<p><a>x</a></p>"
-    assert html_of("<img src=x onerror=alert(1)>") == '<p><img src="x"></p>'
+    assert html_of("<img src=x onerror=alert(1)>") == '<img src="x">'
+
+
+def test_raw_input_becomes_a_disabled_checkbox():
+    """Raw <input> HTML keeps only what a task list's box has: a disabled checkbox."""
+    assert html_of('<input type="text" value="v" autofocus checked>') == (
+        '<input checked type="checkbox" disabled>'
+    )
 
 
 def test_code_showing_html_is_escaped():
@@ -243,6 +555,17 @@ def test_bare_url_becomes_external_link():
     )
 
 
+def test_bare_url_ends_before_chinese_punctuation():
+    """`见 https://a.com/x，代码见下。`: the link is the URL, the Chinese after it is text."""
+    assert html_of("见 https://a.com/x，代码见下。") == (
+        '<p>见 <a href="https://a.com/x" rel="nofollow noopener">https://a.com/x</a>，代码见下。</p>'
+    )
+    assert html_of("主页 www.example.com/路径") == (
+        '<p>主页 <a href="http://www.example.com/" rel="nofollow noopener">www.example.com/</a>'
+        "路径</p>"
+    )
+
+
 def test_urls_in_code_are_not_linkified():
     """A URL inside a code span or a code block stays code, not a link."""
     out = html_of("`https://example.com/x`\n\n```\nhttps://example.com/y\n```")
@@ -276,6 +599,16 @@ def test_plain_text_excludes_footnote_backref():
     assert "↩" not in text
     assert text.startswith("Text1.")
     assert "Note here." in text
+
+
+def test_plain_text_of_task_list_has_no_box():
+    """A checkbox is no text: the item counts from the space after it."""
+    assert render_markdown("- [x] 完成").text == "\n 完成\n"
+
+
+def test_plain_text_of_callout_counts_its_title_and_not_comments():
+    """A callout's title is text (the default one too); an Obsidian comment is nothing."""
+    assert render_markdown("> [!note]\n> 内容 %%注释%%").text == "\nNote\n内容 \n"
 
 
 def test_plain_text_keeps_code_text():
