@@ -84,3 +84,29 @@ def test_json_nested_too_deep_is_a_bad_request(reader_client, note):
     response = post_json(reader_client, "/notes/attention/annotations/", deep)
     assert response.status_code == 400
     assert response.json()["error"] == "请求不是有效的 JSON 对象。"
+
+
+DEEP_TEXTS = {
+    "list markers": "- " * 1500,
+    "brackets": "[" * 1500 + "]" * 1500,
+    "quotes": "> " * 1499 + "深",
+    "emphasis": "*a " * 1000,
+}
+
+
+@pytest.mark.parametrize("text", DEEP_TEXTS.values(), ids=DEEP_TEXTS.keys())
+def test_a_reader_text_nested_deep_is_rendered(reader_client, note, text):
+    """Markdown nesting past markdown-it's limit renders as text instead of recursing: the
+    comment and the annotation are stored (it took RecursionError before)."""
+    from annotations.comments import render_comment
+    from annotations.models import Comment
+    from tests.annotations.conftest import form_data
+
+    assert render_comment(text)
+    response = reader_client.post("/notes/attention/comments/", form_data(note, body=text))
+    assert response.status_code == 302
+    assert Comment.objects.get().body_html
+    passage = passages.note_text(note)[:2]
+    data = {"exact": passage, "start": 0, "end": 2, "body": text[:3000]}
+    response = post_json(reader_client, "/notes/attention/annotations/", json.dumps(data))
+    assert response.status_code == 201
