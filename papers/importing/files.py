@@ -2,11 +2,14 @@
 
 import filecmp
 import os
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from django.utils.text import slugify
+
 from .problems import EmptyFile, ImportFailed, InvalidNote, Problem
-from .reading import read_note
-from .vaults import LinkIndex
+from .reading import SLUG_LENGTH, read_note
+from .vaults import LinkIndex, Vaults, template_folder
 
 NOTE_SUFFIXES = {".md", ".markdown"}
 # Hugo's section pages list other pages; they are not notes.
@@ -41,10 +44,17 @@ def note_files(paths):
 
 
 def folder_notes(root):
-    found = []
+    found, vaults = [], Vaults()
     for folder, subfolders, names in os.walk(root):
-        # Hidden folders hold tool state (.obsidian, .git, .trash), not notes.
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        # Hidden folders hold tool state (.obsidian, .git, .trash), not notes; nor do Obsidian's
+        # templates, which are blanks to fill in.
+        vault = vaults.vault_of(Path(folder).resolve())
+        templates = vault and template_folder(vault)
+        subfolders[:] = sorted(
+            d
+            for d in subfolders
+            if not d.startswith(".") and Path(folder, d).resolve() != templates
+        )
         found += [
             os.path.join(folder, name)
             for name in sorted(names)
@@ -53,18 +63,26 @@ def folder_notes(root):
     return found
 
 
+class Scan(NamedTuple):
+    links: LinkIndex
+    renamed: dict  # path → the slug pass one gave it instead of its own
+    left_out: set  # paths pass two leaves out
+
+
 def scan_files(files, report, progress):
     """Pass one: parse every file for its slug and title.
 
-    Returns the links and the paths pass two leaves out: bad files, empty ones, and files
-    claiming a slug that an earlier file of the run claimed (the first one lands).
+    Returns a Scan: the links, the slugs files get instead of their own (`distinct_slug`) and
+    the paths pass two leaves out: bad files, empty ones, and files claiming a slug that an
+    earlier file of the run claimed (the first one lands).
     """
-    links, left_out = LinkIndex(), set()
+    links, renamed, left_out = LinkIndex(read_note), {}, set()
     claimed = {}  # slug → path of the first file claiming it
-    for path, _ in files:
+    named_in_vault = {}  # slug → the vault of the file named so that claims it
+    for path, source_path in files:
         progress.advance()
         try:
-            note = read_note(path)
+            note = read_note(path, source_path)
         except EmptyFile:
             report.warnings.append(Problem(path, 1, "empty file; skipped"))
             left_out.add(path)
@@ -73,21 +91,48 @@ def scan_files(files, report, progress):
             report.problems += invalid.problems
             left_out.add(path)
             continue
-        first = claimed.setdefault(note.slug, path)
-        if first != path:
+        vault = note.slug_from_file_name and links.vaults.vault_of(Path(path).resolve().parent)
+        first = claimed.get(note.slug)
+        if first and vault and named_in_vault.get(note.slug) == vault and not is_copy(first, path):
+            note.slug = renamed[path] = distinct_slug(source_path, claimed)
+            first = None
+        if first:
             second_claim(note, first, report)
             left_out.add(path)
             continue
+        claimed[note.slug] = path
+        named_in_vault[note.slug] = vault
         links.add(note)
-    return links, left_out
+    return Scan(links, renamed, left_out)
+
+
+def distinct_slug(source_path, claimed):
+    """A slug for a file of a vault named like an earlier file of it (Obsidian lets two folders
+    hold `x.md`), when neither gives a slug in its front matter: its folders' names before its
+    own, `nas-x` for `nas/x.md`, then `a-nas-x`..., so that the same tree gives each file the
+    same slug on every run; numbered when the folders run out."""
+    parts = PurePosixPath(source_path).with_suffix("").parts
+    slug = slugify(parts[-1], allow_unicode=True)
+    for start in range(len(parts) - 2, -1, -1):
+        slug = slugify("-".join(parts[start:]), allow_unicode=True)[-SLUG_LENGTH:].lstrip("-")
+        if slug not in claimed:
+            return slug
+    number = 2
+    while f"{slug}-{number}" in claimed:
+        number += 1
+    return f"{slug}-{number}"
 
 
 def second_claim(note, first, report):
     """A file claiming the slug of an earlier file of the run, which lands: a warning when it
     is a copy of that file (one post kept in two folders), else a problem."""
-    if filecmp.cmp(first, note.path, shallow=False):
+    if is_copy(first, note.path):
         message = f"a copy of {first}, which claims the same slug {note.slug!r}; skipped"
         report.warnings.append(Problem(note.path, note.slug_line, message))
     else:
         message = f"slug {note.slug!r} is also claimed by {first}"
         report.problems.append(Problem(note.path, note.slug_line, message))
+
+
+def is_copy(first, second):
+    return filecmp.cmp(first, second, shallow=False)
