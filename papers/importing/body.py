@@ -218,7 +218,7 @@ class BodyRewriter:
             return block_anchor(heading[1:])
         found = self.links.anchor(target, heading)
         if found is None:
-            self.warn(f"heading not found: {target.key}#{heading}")
+            self.warn(f"heading not found: {target.path}#{heading}")
             return heading_id(heading.rsplit("#", 1)[-1])
         return found
 
@@ -249,7 +249,7 @@ class BodyRewriter:
             find = embeds.block if heading.startswith("^") else embeds.section
             span = find(lines, heading.removeprefix("^"))
             if span is None:
-                self.warn(f"cannot embed {target.key}#{heading}: not found; linked")
+                self.warn(f"cannot embed {target.path}#{heading}: not found; linked")
                 return None
             first, end = span
             note.body = "\n".join(line for _, line, _ in lines[first:end])
@@ -257,6 +257,6 @@ class BodyRewriter:
         try:
             BodyRewriter(note, self.links, self.sites, host=self).rewrite()
         except InvalidNote:
-            self.warn(f"cannot embed {target.key}; linked")
+            self.warn(f"cannot embed {target.path}; linked")
             return None
         return note.body

@@ -59,9 +59,14 @@ def template_folder(vault):
     return None
 
 
+def link_path(path):
+    """A path as links write it: `/` between folders, no note suffix."""
+    return NOTE_SUFFIX.sub("", path.replace("\\", "/").strip("/"))
+
+
 def link_key(path):
-    """A path as links name it: `/` between folders, no note suffix, case ignored."""
-    return NOTE_SUFFIX.sub("", path.replace("\\", "/").strip("/")).casefold()
+    """A path as links name it, case ignored."""
+    return link_path(path).casefold()
 
 
 def heading_key(text):
@@ -71,11 +76,15 @@ def heading_key(text):
 @dataclass(frozen=True)
 class Target:
     """A note links can reach: its slug, file and path from its vault's root (or from the folder
-    imported, outside vaults) as link_key() writes it."""
+    imported, outside vaults) as link_path() writes it."""
 
     slug: str
     file: str
-    key: str
+    path: str
+
+    @property
+    def key(self):
+        return self.path.casefold()
 
     @property
     def depth(self):
@@ -108,9 +117,9 @@ class LinkIndex:
     def add(self, note):
         file = os.path.abspath(note.path)
         vault = self.vaults.vault_of(Path(file).parent)
-        key = link_key(os.path.relpath(file, vault) if vault else note.source_path or file)
-        target = Target(note.slug, file, key)
-        self.by_name.setdefault(PurePosixPath(key).name, []).append(target)
+        path = link_path(os.path.relpath(file, vault) if vault else note.source_path or file)
+        target = Target(note.slug, file, path)
+        self.by_name.setdefault(PurePosixPath(target.key).name, []).append(target)
         self.by_file[file] = target
         for name in (note.title, *note.aliases):
             self.by_title.setdefault(name.strip().casefold(), target)
@@ -143,7 +152,7 @@ class LinkIndex:
         beside = [target for target in candidates if target.folder == folder]
         chosen = beside[0] if beside else min(candidates, key=lambda t: (t.depth, t.key))
         if not beside:
-            warn(f"ambiguous link: {name} ({len(candidates)} files); linked to {chosen.key}")
+            warn(f"ambiguous link: {name} ({len(candidates)} files); linked to {chosen.path}")
         return chosen
 
     def by_path(self, path, linking_file):
