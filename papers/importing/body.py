@@ -233,17 +233,17 @@ class BodyRewriter:
         if not target:
             return None
         heading = (match["heading"] or "").strip()
-        link = f"[{match['label'] or self.links.note(target).title}]({self.url(target, heading)})"
+        note = self.links.note(target)
+        link = f"[{match['label'] or note.title}]({self.url(target, heading)})"
         if target.file in self.chain or len(self.chain) > embeds.MAX_DEPTH:
             self.warn(f"embed loop or deeper than {embeds.MAX_DEPTH}: {name}; linked")
             return [link]
-        markdown = self.embedded_markdown(target, heading)
+        markdown = self.embedded_markdown(note, target, heading)
         return [link] if markdown is None else embeds.embed_block(markdown, link)
 
-    def embedded_markdown(self, target, heading):
-        """The embedded note's body, or its part that `heading` names, rewritten from its own
-        file; None (with a warning) when that part is not there or the note cannot be read."""
-        note = self.links.note(target)
+    def embedded_markdown(self, note, target, heading):
+        """The embedded `note`'s body, or its part that `heading` names, rewritten from its own
+        file; None (with a warning) when that part is not there or cannot be rewritten."""
         lines = list(prose_lines(note.body.split("\n")))
         if heading:
             find = embeds.block if heading.startswith("^") else embeds.section

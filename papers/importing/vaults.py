@@ -133,7 +133,7 @@ class LinkIndex:
         """The Target `[[name]]` in `linking_file` names, or None."""
         key = link_key(name)
         if key.startswith(("./", "../")):
-            return self.by_path(name, linking_file)
+            return self.by_path(name if NOTE_SUFFIX.search(name) else f"{name}.md", linking_file)
         candidates = [
             target
             for target in self.by_name.get(PurePosixPath(key).name, [])
