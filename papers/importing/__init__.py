@@ -23,7 +23,8 @@ A note is matched to its row by slug: front matter `slug`, else the last segment
 `index.md` takes its folder's name). Of two files of one run claiming a slug, the first (in the
 run's order) lands; the second is a problem, or a warning when it is a byte-for-byte copy;
 but two files of one Obsidian vault named alike in two folders, neither giving a slug, both
-land, the second with its folders' names before its own (`files.distinct_slug`). Obsidian's
+land, the second with its folders' names before its own (`files.vault_slug`); a later run
+gives each the slug its note has (Note.source_path), whatever files of that name come. Obsidian's
 template folder, `.obsidian/` and `.trash/` are not read. A
 matched note whose imported fields all equal the row is left alone, without rendering.
 

@@ -113,7 +113,6 @@ class BodyRewriter:
         self.note = note
         self.links = links
         self.sites = sites
-        self.host = host
         # The files embedding this one and this one: a note met again is a cycle.
         self.chain = (*(host.chain if host else ()), os.path.abspath(note.path))
         self.media = NoteMedia(note, links.vaults, sites, self.warn, into=host and host.media)

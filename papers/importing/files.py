@@ -7,11 +7,13 @@ from typing import NamedTuple
 
 from django.utils.text import slugify
 
+from ..models import Note
 from .problems import EmptyFile, ImportFailed, InvalidNote, Problem
 from .reading import SLUG_LENGTH, read_note
 from .vaults import LinkIndex, Vaults, template_folder
 
 NOTE_SUFFIXES = {".md", ".markdown"}
+QUERY_CHUNK = 500  # source paths per query: SQLite allows 999 parameters
 # Hugo's section pages list other pages; they are not notes.
 SKIPPED_FILE_NAMES = {"_index.md"}
 
@@ -72,13 +74,13 @@ class Scan(NamedTuple):
 def scan_files(files, report, progress):
     """Pass one: parse every file for its slug and title.
 
-    Returns a Scan: the links, the slugs files get instead of their own (`distinct_slug`) and
-    the paths pass two leaves out: bad files, empty ones, and files claiming a slug that an
-    earlier file of the run claimed (the first one lands).
+    Returns a Scan: the links, the slugs files get instead of their own (`vault_slug`) and the
+    paths pass two leaves out: bad files, empty ones, and files claiming a slug that an earlier
+    file of the run claimed (the first one lands).
     """
     links, renamed, left_out = LinkIndex(read_note), {}, set()
     claimed = {}  # slug → path of the first file claiming it
-    named_in_vault = {}  # slug → the vault of the file named so that claims it
+    earlier = EarlierSlugs(files)
     for path, source_path in files:
         progress.advance()
         try:
@@ -91,34 +93,62 @@ def scan_files(files, report, progress):
             report.problems += invalid.problems
             left_out.add(path)
             continue
-        vault = note.slug_from_file_name and links.vaults.vault_of(Path(path).resolve().parent)
         first = claimed.get(note.slug)
-        if first and vault and named_in_vault.get(note.slug) == vault and not is_copy(first, path):
-            note.slug = renamed[path] = distinct_slug(source_path, claimed)
+        in_vault = links.vaults.vault_of(Path(path).resolve().parent) is not None
+        if in_vault and note.slug_from_file_name and not (first and is_copy(first, path)):
+            slug = vault_slug(note, claimed, earlier)
+            if slug != note.slug:
+                note.slug = renamed[path] = slug
             first = None
         if first:
             second_claim(note, first, report)
             left_out.add(path)
             continue
         claimed[note.slug] = path
-        named_in_vault[note.slug] = vault
         links.add(note)
     return Scan(links, renamed, left_out)
 
 
-def distinct_slug(source_path, claimed):
-    """A slug for a file of a vault named like an earlier file of it (Obsidian lets two folders
-    hold `x.md`), when neither gives a slug in its front matter: its folders' names before its
+class EarlierSlugs:
+    """The slugs of the notes earlier runs imported from this run's files (Note.source_path):
+    a vault file that `vault_slug` named by its folders keeps that slug on later runs, whatever
+    files of its name come or go."""
+
+    def __init__(self, files):
+        sources = [source for _, source in files]
+        self.by_source = {}
+        for start in range(0, len(sources), QUERY_CHUNK):
+            rows = Note.objects.filter(source_path__in=sources[start : start + QUERY_CHUNK])
+            self.by_source.update(rows.values_list("source_path", "slug"))
+        self.owner = {slug: source for source, slug in self.by_source.items()}
+
+
+def vault_slug(note, claimed, earlier):
+    """The slug of a vault file named by its file name, as Obsidian lets two folders hold
+    `x.md`: the one its note had (its own, or one `distinct_slug` made from it), when no file
+    of this run has claimed it; else its own, unless a file of this run claimed it or its note
+    has it; else `distinct_slug`."""
+    before = earlier.by_source.get(note.source_path) or ""
+    if (before == note.slug or before.endswith(f"-{note.slug}")) and before not in claimed:
+        return before
+    owner = earlier.owner.get(note.slug, note.source_path)
+    if note.slug not in claimed and owner == note.source_path:
+        return note.slug
+    return distinct_slug(note.source_path, claimed.keys() | earlier.owner.keys())
+
+
+def distinct_slug(source_path, taken):
+    """A slug not `taken` for a vault file named like another: its folders' names before its
     own, `nas-x` for `nas/x.md`, then `a-nas-x`..., so that the same tree gives each file the
     same slug on every run; numbered when the folders run out."""
     parts = PurePosixPath(source_path).with_suffix("").parts
     slug = slugify(parts[-1], allow_unicode=True)
     for start in range(len(parts) - 2, -1, -1):
         slug = slugify("-".join(parts[start:]), allow_unicode=True)[-SLUG_LENGTH:].lstrip("-")
-        if slug not in claimed:
+        if slug not in taken:
             return slug
     number = 2
-    while f"{slug}-{number}" in claimed:
+    while f"{slug}-{number}" in taken:
         number += 1
     return f"{slug}-{number}"
 

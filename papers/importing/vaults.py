@@ -112,7 +112,7 @@ class LinkIndex:
     by_name: dict = field(default_factory=dict)  # file name → [Target]
     by_file: dict = field(default_factory=dict)  # absolute file → Target
     by_title: dict = field(default_factory=dict)  # title or alias → Target
-    _headings: dict = field(default_factory=dict)  # file → {heading_key: id}
+    _headings: dict = field(default_factory=dict)  # file → [({its heading_keys}, id)]
 
     def add(self, note):
         file = os.path.abspath(note.path)

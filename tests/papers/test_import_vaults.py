@@ -159,6 +159,23 @@ def test_same_file_name_in_two_folders_gives_two_notes(tmp_path):
     assert import_notes([folder]).unchanged == 2
 
 
+def test_same_named_files_keep_their_slugs_when_another_comes(tmp_path):
+    """A later run with a third x.md sorted before the others: the notes already imported keep
+    their slugs (Note.source_path), the new file takes its folder's name."""
+    folder = vault(tmp_path)
+    write(folder, "b/x.md", "B\n")
+    write(folder, "c/x.md", "C\n")
+    import_notes([folder])
+    write(folder, "a/x.md", "A\n")
+    report = import_notes([folder])
+    assert (report.created, report.unchanged) == (1, 2)
+    assert dict(Note.objects.values_list("source_path", "slug")) == {
+        "a/x.md": "a-x",
+        "b/x.md": "x",
+        "c/x.md": "c-x",
+    }
+
+
 def test_same_named_files_with_front_matter_slugs_keep_the_first_claim(tmp_path):
     """A slug a file gives itself is not renamed: the second file claiming it is refused."""
     folder = vault(tmp_path)
