@@ -403,7 +403,7 @@ def heading_ids(state):
         if token.type != "heading_open":
             continue
         inline = state.tokens[index + 1]
-        base = heading_id(_heading_text(inline.children)) or "section"
+        base = heading_id(heading_text(inline.children)) or "section"
         slug = base
         while slug in seen:
             seen[base] += 1
@@ -415,7 +415,7 @@ def heading_ids(state):
         inline.children.append(permalink)
 
 
-def _heading_text(children):
+def heading_text(children):
     parts = []
     for token in children:
         if token.type in {"text", "code_inline"} or token.type.startswith("math"):

@@ -25,7 +25,7 @@ import bleach
 from bleach.html5lib_shim import Filter
 from django.utils.html import escape
 
-from .dialect import MATH_CLASS, note_parser
+from .dialect import MATH_CLASS, heading_text, note_parser
 
 EXCERPT_LENGTH = 350
 # Hexo's marker: the author's own end of the excerpt.
@@ -125,6 +125,17 @@ def render_markdown(source):
     listed = [heading for heading in env.get("headings", []) if heading[0] <= TOC_DEPTH]
     toc_html = sanitize(table_of_contents(listed)) if len(listed) >= TOC_MIN_HEADINGS else ""
     return Rendered(html=html, toc_html=toc_html, text=plain_text(html))
+
+
+def heading_anchors(source):
+    """(source text, plain text, id) of each heading of Markdown `source`, in order: the ids
+    its rendering gives them (repeats numbered), for links into the page."""
+    tokens = _parser.parse(source, {})
+    return [
+        (tokens[index + 1].content, heading_text(tokens[index + 1].children), token.attrGet("id"))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
 
 
 def table_of_contents(headings):

@@ -1,9 +1,10 @@
 """Import Markdown notes written for Hexo, Hugo, Jekyll or Obsidian.
 
 `import_notes(paths)` reads files and folders (recursively, `*.md` and `*.markdown`) in two
-passes. Pass one parses every file and keeps only what links and checks need: each file's slug
-and title (for `[[wikilinks]]` and to catch two files claiming one slug) and its problems. Pass
-two parses each file again, rewrites its body (wikilinks, images and files, Hexo tags and Hugo
+passes. Pass one parses every file and keeps only what links and checks need: each file's slug,
+title, aliases and path (`vaults.LinkIndex`, for links between notes, and to catch two files
+claiming one slug) and its problems. Pass two parses each file again, rewrites its body (links
+to other notes as Obsidian resolves them, notes it embeds, images and files, Hexo tags and Hugo
 shortcodes, Obsidian `#tags`) and writes notes in batches of `BATCH_SIZE` with bulk queries, so
 memory does not grow with the number of files and queries do not grow with the number of notes.
 A `Progress` is told of each file read and each note written (rendering, the slow part, happens
@@ -14,12 +15,17 @@ unless `skip_invalid`; `dry_run` always rolls back. Images and files are copied 
 storage only once the transaction commits. What imports but will not look as on the old site is
 a warning (`report.warnings`, with its `path:line`): a missing image, a Hexo tag or Hugo
 shortcode left as text, control characters dropped from a line, an empty file skipped, a copy
-of another file skipped.
+of another file skipped, a link to a note that is not imported (`unresolved link`), a bare
+link two files of a vault could answer, a heading a link names that is not there.
 
 A note is matched to its row by slug: front matter `slug`, else the last segment of
 `permalink` / `url`, else the file name (without a Jekyll date prefix; a Hugo page bundle's
 `index.md` takes its folder's name). Of two files of one run claiming a slug, the first (in the
-run's order) lands; the second is a problem, or a warning when it is a byte-for-byte copy. A
+run's order) lands; the second is a problem, or a warning when it is a byte-for-byte copy;
+but two files of one Obsidian vault named alike in two folders, neither giving a slug, both
+land, the second with its folders' names before its own (`files.vault_slug`); a later run
+gives each the slug its note has (Note.source_path), whatever files of that name come. Obsidian's
+template folder, `.obsidian/` and `.trash/` are not read. A
 matched note whose imported fields all equal the row is left alone, without rendering.
 
 A note remembers the file it came from (`Note.source_path`: the path under the folder given,
@@ -34,7 +40,9 @@ The modules, in the order a file goes through them:
 - `reading` and `frontmatter`: one file's text, front matter and body, every problem with its
   line;
 - `body`: the body rewritten, line by line outside code (a first heading repeating the title
-  dropped, Obsidian `#tags` taken); `vaults`: Obsidian vaults and the links between notes;
+  dropped, Obsidian `#tags` taken); `vaults`: Obsidian vaults and the links between notes,
+  resolved as Obsidian does, with the heading ids of the pages they point into; `embeds`: the
+  part of a note that `![[Note#Heading]]` shows, inlined as Markdown at import time;
   `media`: images and files found as each tool finds them, named in storage, the references
   rewritten; `shortcodes`: Hexo tags and Hugo shortcodes;
 - `writing`: batches written with bulk queries through papers.writes, the one write path; which

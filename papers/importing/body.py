@@ -1,18 +1,22 @@
-"""A note's body rewritten for the site: wikilinks to note links, images and files to their
-copies in media storage (media.py), Hexo tags and Hugo shortcodes converted or warned about
-(shortcodes.py), Obsidian `#tags` taken out; fenced code, code spans and one-line HTML comments
-left alone."""
+"""A note's body rewritten for the site: wikilinks and relative links to `.md` files to note
+links (vaults.py), notes embedded (embeds.py), images and files to their copies in media
+storage (media.py), Hexo tags and Hugo shortcodes converted or warned about (shortcodes.py),
+Obsidian `#tags` taken out; fenced code, code spans and one-line HTML comments left alone."""
 
+import os
 import re
+from urllib.parse import unquote, urlsplit
 
 from django.urls import reverse
 from taggit.models import Tag
 
 from ..dialect import block_anchor, heading_id
+from . import embeds
 from .frontmatter import unique_names
-from .media import NoteMedia
+from .media import MARKDOWN_LINK, NoteMedia, is_remote, path_of
 from .problems import InvalidNote, Problem
 from .shortcodes import rewrite_shortcodes
+from .vaults import NOTE_SUFFIX
 
 TAG_LENGTH = Tag._meta.get_field("name").max_length
 FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -24,6 +28,8 @@ HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 WIKILINK = re.compile(
     r"(?P<embed>!?)\[\[(?P<target>[^\[\]|#]*)(?:#(?P<heading>[^\[\]|]*))?(?:\|(?P<label>[^\[\]]*))?\]\]"
 )
+# `![[Note]]` alone on its line: the note is shown there.
+EMBED_LINE = re.compile(rf"[ \t]{{0,3}}{WIKILINK.pattern}[ \t]*")
 # A prose line without any of these holds no link, image, HTML tag, Hexo tag or Hugo shortcode.
 REWRITE_MARKERS = ("[", "<", "{")
 # Obsidian's tag: `#`, then letters, digits, `_`, `-`, `/`, and not only digits (so `#1` stays
@@ -94,16 +100,24 @@ def outside_code(line, rewrite):
 
 
 class BodyRewriter:
-    """Rewrites one note's body: wikilinks to note links, local images and files to the URLs of
-    their copies in media storage, Hexo tags and Hugo shortcodes to what they show. Problems
-    reject the note; warnings (a missing image, unknown syntax) are told with their line."""
+    """Rewrites one note's body: links to other notes to their URLs, embedded notes to their
+    text, local images and files to the URLs of their copies in media storage, Hexo tags and
+    Hugo shortcodes to what they show. Problems reject the note; warnings (a missing image, a
+    link to a note that is not imported, unknown syntax) are told with their line.
 
-    def __init__(self, note, links, vaults, sites):
+    A note embedded in another (`host`) is rewritten by a rewriter of its own, which finds its
+    images from its own file but stores them with the host's, and warns with its own lines.
+    """
+
+    def __init__(self, note, links, sites, host=None):
         self.note = note
         self.links = links
-        self.media = NoteMedia(note, vaults, sites, warn=self.warn)
+        self.sites = sites
+        # The files embedding this one and this one: a note met again is a cycle.
+        self.chain = (*(host.chain if host else ()), os.path.abspath(note.path))
+        self.media = NoteMedia(note, links.vaults, sites, self.warn, into=host and host.media)
         self.problems = []
-        self.warnings = []
+        self.warnings = host.warnings if host else []
         self.line_number = note.body_line
 
     def rewrite(self):
@@ -113,6 +127,9 @@ class BodyRewriter:
         for index, line, is_prose in prose_lines(self.note.body.split("\n")):
             if is_prose:
                 self.line_number = self.note.body_line + index
+                if "![[" in line and (embedded := self.embedded_note(line)):
+                    lines += embedded
+                    continue
                 if take_tags and "#" in line:
                     line = self.take_tags(line, tags)
                 if any(marker in line for marker in REWRITE_MARKERS):
@@ -149,23 +166,96 @@ class BodyRewriter:
         return rewrite_shortcodes(line, self.media, self.warn, left)
 
     def rewrite_text(self, text):
-        return WIKILINK.sub(self.wikilink, self.media.rewrite(text))
+        text = self.media.rewrite(text)
+        if "](" in text:
+            text = MARKDOWN_LINK.sub(self.note_link, text)
+        return WIKILINK.sub(self.wikilink, text)
+
+    def note_link(self, match):
+        """`[text](../other.md#小节)`: the link to that file's note, or its text and a warning."""
+        reference = match["destination"].strip("<>")
+        if is_remote(reference) or not NOTE_SUFFIX.search(path_of(reference)):
+            return match[0]
+        target = self.links.by_path(path_of(reference), self.note.path)
+        if target is None:
+            self.warn(f"unresolved link: {reference}")
+            return match["text"]
+        heading = unquote(urlsplit(reference).fragment)
+        return f"[{match['text']}]({self.url(target, heading)}{match['title'] or ''})"
 
     def wikilink(self, match):
-        target, label = match["target"].strip(), (match["label"] or "").strip()
-        if target and (to_file := self.media.embed(target, label, embedded=bool(match["embed"]))):
+        name, label = match["target"].strip(), (match["label"] or "").strip()
+        if name and (to_file := self.media.embed(name, label, embedded=bool(match["embed"]))):
             return to_file
         heading = (match["heading"] or "").strip()
-        text = label or target or heading
-        slug = self.links.slug_for(target) if target else None
-        anchor = f"#{self.anchor(heading)}" if heading else ""
-        if slug:
-            return f"[{text}]({reverse('papers:note', kwargs={'slug': slug})}{anchor})"
-        return f"[{text}]({anchor})" if anchor and not target else text
+        text = label or name or heading
+        target = self.target(name)
+        if target is None:
+            self.warn(f"unresolved link: {name}")
+            return text
+        if match["embed"]:
+            self.warn(f"note embedded within a line: {name}; shown as a link")
+        return f"[{text}]({self.url(target, heading)})"
 
-    @staticmethod
-    def anchor(heading):
+    def target(self, name):
+        """The note `[[name]]` links to; the note itself for `[[#heading]]`."""
+        if not name:
+            return self.links.by_file.get(self.chain[-1])
+        return self.links.resolve(name, self.note.path, self.warn)
+
+    def url(self, target, heading):
+        """The URL of `target`'s page, at the heading or block `heading` names if any; only the
+        anchor when that page is the one being written."""
+        anchor = f"#{self.anchor(target, heading)}" if heading else ""
+        if anchor and target.slug == self.media.slug:
+            return anchor
+        return reverse("papers:note", kwargs={"slug": target.slug}) + anchor
+
+    def anchor(self, target, heading):
         """The id a `[[Note#Heading]]` or `[[Note#^block-id]]` link points at on the page."""
         if heading.startswith("^"):
             return block_anchor(heading[1:])
-        return heading_id(heading)
+        found = self.links.anchor(target, heading)
+        if found is None:
+            self.warn(f"heading not found: {target.path}#{heading}")
+            return heading_id(heading.rsplit("#", 1)[-1])
+        return found
+
+    # --- embedded notes ----------------------------------------------------------------------
+
+    def embedded_note(self, line):
+        """The lines showing the note that `line`, a lone `![[Note]]`, embeds, or a link to it
+        with a warning when it cannot be shown; None when `line` embeds no note."""
+        match = EMBED_LINE.fullmatch(line)
+        name = match and match["embed"] and match["target"].strip()
+        target = name and self.links.resolve(name, self.note.path, self.warn)
+        if not target:
+            return None
+        heading = (match["heading"] or "").strip()
+        note = self.links.note(target)
+        link = f"[{match['label'] or note.title}]({self.url(target, heading)})"
+        if target.file in self.chain or len(self.chain) > embeds.MAX_DEPTH:
+            self.warn(f"embed loop or deeper than {embeds.MAX_DEPTH}: {name}; linked")
+            return [link]
+        markdown = self.embedded_markdown(note, target, heading)
+        return [link] if markdown is None else embeds.embed_block(markdown, link)
+
+    def embedded_markdown(self, note, target, heading):
+        """The embedded `note`'s body, or its part that `heading` names, rewritten from its own
+        file; None (with a warning) when that part is not there or cannot be rewritten."""
+        lines = list(prose_lines(note.body.split("\n")))
+        if heading:
+            find = embeds.block if heading.startswith("^") else embeds.section
+            span = find(lines, heading.removeprefix("^"))
+            if span is None:
+                self.warn(f"cannot embed {target.path}#{heading}: not found; linked")
+                return None
+            first, end = span
+            note.body = "\n".join(line for _, line, _ in lines[first:end])
+            note.body_line += first
+        try:
+            BodyRewriter(note, self.links, self.sites, host=self).rewrite()
+        except InvalidNote:
+            self.warn(f"cannot embed {target.path}; linked")
+            return None
+        return note.body

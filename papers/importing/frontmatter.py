@@ -309,6 +309,16 @@ def read_tags(front):
     return [name for name in names if name]
 
 
+def read_aliases(front):
+    """Obsidian's `aliases` (or `alias`): other names `[[wikilinks]]` may call the note by, a
+    list or one name."""
+    key, value = front.first(("aliases", "alias"))
+    items = [] if value is None else [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or any(isinstance(item, dict | list) for item in items):
+        raise NoteProblem(front.line_of(key), f"{key}: expected a list of names or one name")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
 def read_paper(front):
     key, value = front.first(PAPER_KEYS)
     if value is None:

@@ -158,16 +158,17 @@ class NoteMedia:
     """One note's local files: each reference found, named in storage once and rewritten to its
     media URL; what is not found is told to `warn(message)`."""
 
-    def __init__(self, note, vaults, sites, warn):
+    def __init__(self, note, vaults, sites, warn, into=None):
+        """`into`: the NoteMedia of the note that embeds this one, whose storage it shares."""
         path = Path(note.path).resolve()
-        self.slug = note.slug
+        self.slug = into.slug if into else note.slug
         self.vaults = vaults
         self.folder = path.parent
         self.asset_folder = path.with_suffix("")  # Hexo's post asset folder
         self.vault = vaults.vault_of(self.folder)
         self.served_from = sites.served_from(self.folder)
         self.warn = warn
-        self.stored = {}  # source path → storage name
+        self.stored = into.stored if into else {}  # source path → storage name
 
     def files(self):
         """(source path, storage name) of every file the note uses."""

@@ -15,6 +15,7 @@ from .frontmatter import (
     drop_control_characters,
     load_front_matter,
     parse_date,
+    read_aliases,
     read_date,
     read_flag,
     read_paper,
@@ -45,6 +46,7 @@ class ParsedNote:
     title: str
     slug: str
     slug_line: int
+    slug_from_file_name: bool  # no slug, permalink or url in the front matter
     summary: str
     body: str
     body_line: int  # the file's line number of the body's first line
@@ -56,6 +58,7 @@ class ParsedNote:
     tags: list[str]
     paper: PaperRef | None
     has_front_matter: bool
+    aliases: list[str] = field(default_factory=list)  # Obsidian's other names for the note
     media_files: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
     # What will not look as on the old site; the run adds them to its report.
     warnings: list[Problem] = field(default_factory=list)
@@ -73,6 +76,7 @@ def file_name_parts(path):
 
 
 def read_slug(front, file_name):
+    """(slug, its line, whether it comes from the file name)."""
     key, value = front.first(("slug",))
     if value is None:
         key, value = front.first(PERMALINK_KEYS)
@@ -85,7 +89,7 @@ def read_slug(front, file_name):
         raise NoteProblem(line, "no slug: give one in the front matter (slug: ...)")
     if len(slug) > SLUG_LENGTH:
         raise NoteProblem(line, f"slug longer than {SLUG_LENGTH} characters")
-    return slug, line
+    return slug, line, value is None
 
 
 def read_parts(name):
@@ -124,7 +128,7 @@ def read_note(name, source_path=""):
     if len(title) > TITLE_LENGTH:
         problems.append(Problem(name, 1, f"title longer than {TITLE_LENGTH} characters"))
     published_at = collect(read_date, front, DATE_KEYS) or file_date
-    slug, slug_line = collect(read_slug, front, file_name) or ("", 1)
+    slug, slug_line, slug_from_file_name = collect(read_slug, front, file_name) or ("", 1, True)
     draft = collect(read_flag, front, "draft") is True
     unpublished = collect(read_flag, front, "published") is False
     note = ParsedNote(
@@ -134,6 +138,7 @@ def read_note(name, source_path=""):
         title=title,
         slug=slug,
         slug_line=slug_line,
+        slug_from_file_name=slug_from_file_name,
         summary=collect(read_text, front, SUMMARY_KEYS) or "",
         body=body,
         body_line=body_line,
@@ -147,6 +152,7 @@ def read_note(name, source_path=""):
         tags=collect(read_tags, front) or [],
         paper=collect(read_paper, front),
         has_front_matter=fence is not None,
+        aliases=collect(read_aliases, front) or [],
         warnings=[Problem(name, line, message) for line, message in dropped],
     )
     if problems:

@@ -14,22 +14,22 @@ from .media import SiteRoots, store_files
 from .problems import ImportFailed, ImportReport, InvalidNote, NoteProblem
 from .progress import Progress
 from .reading import read_note
-from .vaults import Vaults
 from .writing import NoteWriter
 
 BATCH_SIZE = 500
 
 
-def parsed_batches(files, links, left_out, report, progress):
-    """Pass two: each file pass one kept, parsed and its body rewritten, in batches of
-    BATCH_SIZE."""
-    vaults, sites, batch = Vaults(), SiteRoots(), []
+def parsed_batches(files, scan, report, progress):
+    """Pass two: each file pass one kept, parsed, given the slug pass one chose and its body
+    rewritten, in batches of BATCH_SIZE."""
+    sites, batch = SiteRoots(), []
     for path, source_path in files:
-        if path in left_out:
+        if path in scan.left_out:
             continue
         try:
             note = read_note(path, source_path)
-            body_warnings = BodyRewriter(note, links, vaults, sites).rewrite()
+            note.slug = scan.renamed.get(path, note.slug)
+            body_warnings = BodyRewriter(note, scan.links, sites).rewrite()
             report.warnings += note.warnings + body_warnings
             batch.append(note)
         except InvalidNote as invalid:
@@ -150,12 +150,12 @@ def import_notes(
     files = note_files(paths)
     report = ImportReport(dry_run=dry_run)
     progress.start("reading", len(files))
-    links, left_out = scan_files(files, report, progress)
+    scan = scan_files(files, report, progress)
     media_files = []
     with exclusive_run(wait, on_wait) as changes:
         writer = NoteWriter(report, default_topic, changes, progress, replace=replace)
-        progress.start("writing", len(files) - len(left_out))
-        for batch in parsed_batches(files, links, left_out, report, progress):
+        progress.start("writing", len(files) - len(scan.left_out))
+        for batch in parsed_batches(files, scan, report, progress):
             # Once the run is bound to fail, only look for further problems.
             if skip_invalid or not report.problems:
                 written = writer.write(batch)
@@ -168,5 +168,5 @@ def import_notes(
             transaction.on_commit(partial(store_files, media_files))
     if report.problems and not skip_invalid:
         raise ImportFailed(report.problems)
-    report.skipped = len(left_out | {problem.path for problem in report.problems})
+    report.skipped = len(scan.left_out | {problem.path for problem in report.problems})
     return report

@@ -1,6 +1,7 @@
 import pytest
 from django.utils import timezone
 
+from papers.importing import import_notes
 from tests.papers.helpers import shanghai
 
 # "Now" for tests that need notes in the past, the future and drafts on one calendar day.
@@ -26,3 +27,14 @@ def reader_client(client, django_user_model):
     user = django_user_model.objects.create_user("reader", password="x")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def run_import(django_capture_on_commit_callbacks):
+    """Import as the command does: the files are copied once the run commits."""
+
+    def run(*paths, **options):
+        with django_capture_on_commit_callbacks(execute=True):
+            return import_notes(list(paths), **options)
+
+    return run

@@ -82,17 +82,6 @@ def stored(settings, name):
     return (Path(settings.MEDIA_ROOT) / name).read_bytes()
 
 
-@pytest.fixture
-def run_import(django_capture_on_commit_callbacks):
-    """Import as the command does: the files are copied once the run commits."""
-
-    def run(*paths, **options):
-        with django_capture_on_commit_callbacks(execute=True):
-            return import_notes(list(paths), **options)
-
-    return run
-
-
 # --- Markdown and HTML ---------------------------------------------------------------------
 
 
