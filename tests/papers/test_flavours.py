@@ -141,3 +141,21 @@ def test_obsidian_callout_highlight_footnote_comment_tasks_and_embed(blogs):
 
 def test_obsidian_trash_is_not_imported(blogs):
     assert not Note.objects.filter(title="已删除").exists()
+
+
+def test_obsidian_links_by_path_heading_alias_and_block(blogs):
+    transformer, attention = body_of("transformer"), body_of("attention")
+    assert '<a href="/notes/attention/">注意力</a>' in transformer
+    assert '<a href="/notes/attention/#%E7%BC%A9%E6%94%BE%E7%82%B9%E7%A7%AF">' in transformer
+    assert '<h2 id="缩放点积">' in attention
+    assert '<a href="/notes/transformer/">Attention Is All You Need</a>' in attention
+    assert '<p id="^def">' in attention
+
+
+def test_relative_markdown_link_points_to_the_imported_note(blogs):
+    assert '<a href="/notes/clip/#%E5%AF%BC%E8%A8%80">CLIP 的导言</a>' in body_of("vit")
+
+
+def test_obsidian_template_folder_is_not_imported(blogs):
+    assert not Note.objects.filter(source_path__startswith="Templates").exists()
+    assert Note.objects.count() == 7
