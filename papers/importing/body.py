@@ -30,6 +30,8 @@ WIKILINK = re.compile(
 )
 # `![[Note]]` alone on its line: the note is shown there.
 EMBED_LINE = re.compile(rf"[ \t]{{0,3}}{WIKILINK.pattern}[ \t]*")
+# A line that opens an HTML block (CommonMark kinds 6 and 7), which goes on to the next blank line.
+HTML_BLOCK_START = re.compile(r"[ \t]{0,3}<(?:img\b[^<>]*>[ \t]*$|figure\b)")
 # A prose line without any of these holds no link, image, HTML tag, Hexo tag or Hugo shortcode.
 REWRITE_MARKERS = ("[", "<", "{")
 # Obsidian's tag: `#`, then letters, digits, `_`, `-`, `/`, and not only digits (so `#1` stays
@@ -87,6 +89,13 @@ def take_inline_tags(line):
     return LEADING_TAG.sub(r"\1\\", line), tags
 
 
+def opens_html_block(written, rewritten):
+    """Whether rewriting made an HTML block of a line (`![[x.png|200]]` or a Hugo figure alone
+    on it). A blank line must then follow: the next line, in Obsidian and Hugo a quote or text
+    of its own, would otherwise be read as part of that block's raw HTML."""
+    return bool(HTML_BLOCK_START.match(rewritten)) and not HTML_BLOCK_START.match(written)
+
+
 def outside_code(line, rewrite):
     """`line` with `rewrite` applied to what is not LEFT_AS_WRITTEN."""
     if "`" not in line and "<!--" not in line:
@@ -124,7 +133,11 @@ class BodyRewriter:
         """Rewrite the note in place; return its warnings, or raise InvalidNote."""
         lines, tags = [], []
         take_tags = self.media.vault is not None or not self.note.has_front_matter
+        opened_html_block = False
         for index, line, is_prose in prose_lines(self.note.body.split("\n")):
+            if opened_html_block and line.strip():
+                lines.append("")  # see opens_html_block
+            opened_html_block = False
             if is_prose:
                 self.line_number = self.note.body_line + index
                 if "![[" in line and (embedded := self.embedded_note(line)):
@@ -133,7 +146,8 @@ class BodyRewriter:
                 if take_tags and "#" in line:
                     line = self.take_tags(line, tags)
                 if any(marker in line for marker in REWRITE_MARKERS):
-                    line = self.rewrite_line(line)
+                    written, line = line, self.rewrite_line(line)
+                    opened_html_block = opens_html_block(written, line)
             lines.append(line)
         if self.problems:
             raise InvalidNote(self.problems)

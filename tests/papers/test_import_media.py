@@ -259,6 +259,20 @@ def test_only_images_and_attachments_are_copied(tmp_path, settings, run_import):
 # --- Hexo, Hugo, Jekyll: asset folders and site-root paths ---------------------------------
 
 
+def test_sized_embed_alone_on_its_line_leaves_the_next_line_markdown(tmp_path, run_import):
+    """`![[x.png|512x180]]` becomes an `<img>` line, which opens an HTML block; the caption
+    quote under it (as Obsidian shows it) stays a quote with its math, not raw text."""
+    folder = vault(tmp_path)
+    write(folder, "x.png", tiny_png(1))
+    write(
+        folder, "a.md", '![[x.png|512x180]]\n> 图 2：输入 $Y$\n\n{{< figure src="x.png" >}}\n后文\n'
+    )
+    run_import(folder)
+    body = Note.objects.get(slug="a").body_html
+    assert '<blockquote>\n<p>图 2：输入 <span class="arithmatex">\\(Y\\)</span></p>' in body
+    assert "</figure>\n<p>后文</p>" in body
+
+
 def test_hexo_post_asset_folder(tmp_path, settings, run_import):
     """`source/_posts/foo.md` finds `source/_posts/foo/x.png` as `x.png`, `![](x.png)` and
     `{% asset_img x.png title %}`, with size, title and alt."""
