@@ -7,6 +7,7 @@ from django.db import OperationalError, connection, transaction
 
 from .. import writes
 from ..models import NoteRevision
+from .addresses import Blogs
 from .body import BodyRewriter
 from .files import note_files, scan_files
 from .frontmatter import TOPIC_LENGTH, check_name
@@ -23,12 +24,12 @@ BATCH_SIZE = 500
 def parsed_batches(files, links, left_out, report, progress):
     """Pass two: each file pass one kept, parsed and its body rewritten, in batches of
     BATCH_SIZE."""
-    vaults, sites, batch = Vaults(), SiteRoots(), []
+    vaults, sites, blogs, batch = Vaults(), SiteRoots(), Blogs(), []
     for path, source_path in files:
         if path in left_out:
             continue
         try:
-            note = read_note(path, source_path)
+            note = read_note(path, source_path, blogs.of(path))
             body_warnings = BodyRewriter(note, links, vaults, sites).rewrite()
             report.warnings += note.warnings + body_warnings
             batch.append(note)
