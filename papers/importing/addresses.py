@@ -8,7 +8,8 @@ default is `:year/:month/:day/:title/`, Jekyll's `date` (`/:categories/:year/:mo
 overrides the pattern with `permalink` (both tools); `url` and `aliases` are Hugo's page
 address and old addresses. Other files (Hugo, Obsidian) have only what their front matter says.
 
-Days are those of the blog's `timezone`, else of the site's.
+Days are those of the blog's `timezone`, else of the site's; a post's date without an offset
+is read in that zone too (papers.importing.reading), as the tools read it.
 """
 
 import re
@@ -104,6 +105,7 @@ def post_default(config):
 
 
 def zone_of(name):
+    """The blog's time zone; Hexo's empty `timezone: ''` means the machine's, here the site's."""
     try:
         return zoneinfo.ZoneInfo(str(name)) if name else timezone.get_default_timezone()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -212,8 +212,9 @@ def load_toml(source, line_count):
         raise NoteProblem(line, f"invalid TOML: {message}") from None
 
 
-def parse_date(value):
-    """An aware datetime from a date as the four tools write it, or None; naive is TIME_ZONE."""
+def parse_date(value, zone=None):
+    """An aware datetime from a date as the four tools write it, or None; naive is in `zone`
+    (the blog's time zone), else TIME_ZONE."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -228,14 +229,14 @@ def parse_date(value):
         return None
     if timezone.is_aware(moment):
         return moment
-    return timezone.make_aware(moment, timezone.get_default_timezone())
+    return timezone.make_aware(moment, zone or timezone.get_default_timezone())
 
 
-def read_date(front, keys):
+def read_date(front, keys, zone=None):
     key, value = front.first(keys)
     if value is None:
         return None
-    moment = parse_date(value)
+    moment = parse_date(value, zone)
     if moment is None:
         raise NoteProblem(front.line_of(key), f"{key}: cannot read {str(value)!r} as a date")
     return moment

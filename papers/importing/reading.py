@@ -63,13 +63,13 @@ class ParsedNote:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def file_name_parts(path):
+def file_name_parts(path, zone=None):
     """(name, Jekyll date or None) from the file name; `index.md` is named by its folder."""
     name = path.stem
     if name == "index" and path.parent.name:
         name = path.parent.name
     jekyll = JEKYLL_NAME.match(name)
-    if jekyll and (day := parse_date(jekyll[1])):
+    if jekyll and (day := parse_date(jekyll[1], zone)):
         return jekyll[2], day
     return name, None
 
@@ -120,13 +120,14 @@ def read_note(name, source_path="", blog=None):
             problems.append(Problem(name, problem.line, problem.message))
 
     fence, front, body, body_line, dropped = read_parts(name)
-    file_name, file_date = file_name_parts(path)
+    zone = blog.zone if blog else None  # the day Hexo and Jekyll put in a post's address
+    file_name, file_date = file_name_parts(path, zone)
     title = collect(read_text, front, ("title",)) or first_heading(body) or file_name
     body, heading_lines = without_title_heading(body, title)
     body_line += heading_lines
     if len(title) > TITLE_LENGTH:
         problems.append(Problem(name, 1, f"title longer than {TITLE_LENGTH} characters"))
-    published_at = collect(read_date, front, DATE_KEYS) or file_date
+    published_at = collect(read_date, front, DATE_KEYS, zone) or file_date
     slug, slug_line = collect(read_slug, front, file_name) or ("", 1)
     paths = collect(read_categories, front, bool(blog and blog.nests_categories)) or []
     draft = collect(read_flag, front, "draft") is True
@@ -146,7 +147,7 @@ def read_note(name, source_path="", blog=None):
         else Note.Status.PUBLISHED,
         published_at=published_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
         date_from_mtime=published_at is None,
-        updated_at=collect(read_date, front, UPDATED_KEYS),
+        updated_at=collect(read_date, front, UPDATED_KEYS, zone),
         topic_path=paths[0] if paths else (),
         tags=collect(read_tags, front) or [],
         paper=collect(read_paper, front),

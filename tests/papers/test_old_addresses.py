@@ -194,3 +194,15 @@ def test_admin_addresses_are_normalized(admin_client, make_note):
     address.save()
     assert old_addresses() == ["/2023/05/01/注"]
     assert admin_client.get("/admin/papers/oldaddress/").status_code == 200
+
+
+def test_dates_are_read_in_the_blog_time_zone(tmp_path):
+    """A Hexo date without an offset is the blog's wall time: its day is the address's, and
+    the note is dated in that zone."""
+    posts = hexo_blog(tmp_path, extra="")
+    write(tmp_path / "blog", "_config.yml", "timezone: America/New_York\n")
+    path = posts / "注意力机制.md"
+    path.write_text(path.read_text().replace("10:00:00", "23:30:00"), encoding="utf-8")
+    import_notes([posts])
+    assert old_addresses() == ["/2023/05/01/注意力机制"]
+    assert Note.objects.get().published_at.isoformat() == "2023-05-02T03:30:00+00:00"
