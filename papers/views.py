@@ -176,7 +176,18 @@ class TopicListView(generic.ListView):
 
     def get_queryset(self):
         topics = Topic.objects.annotate(note_count=count_published_notes())
-        return fragments.topics(lambda: list(topics.order_by(*Topic._meta.ordering)))
+        return fragments.topics(lambda: nested(topics.order_by(*Topic._meta.ordering)))
+
+
+def nested(topics):
+    """Topics in tree order, each named after its ancestors and counting the notes of every
+    topic inside it, as its page lists them."""
+    tree = TopicTree(topics)
+    own = {topic.pk: topic.note_count for topic in tree.topics}
+    for topic in tree.topics:
+        topic.ancestor_names = tree.path(topic)[:-1]
+        topic.note_count = sum(own[pk] for pk in tree.descendant_ids(topic))
+    return tree.in_order()
 
 
 class ArchiveView(generic.ListView):

@@ -1,5 +1,7 @@
 """Topics inside topics: breadcrumbs, child topics, descendants' notes, no cycles."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -131,3 +133,21 @@ def test_import_keeps_stored_topics_where_they_are(tmp_path):
     import_notes([hexo_post(tmp_path, "b", "[B, A, C]")])
     assert parents() == {"A": None, "B": "A", "C": "A"}
     assert Note.objects.get(slug="b").topic.name == "C"
+
+
+def test_topics_index_lists_the_tree_with_descendants_counted(client, make_note):
+    """/topics/ lists each topic after its parent, named after it, counting the notes inside."""
+    _, leaf = chain("深度学习", "NLP")
+    other = Topic.objects.create(name="工具", slug="tools", position=1)
+    make_note(topic=leaf)
+    make_note(topic=other)
+    rows = re.findall(
+        r'<li class="index-list__item">\s*(.*?)\s*<span class="index-list__count">(\d+) 篇',
+        html(client.get("/topics/")),
+        re.S,
+    )
+    assert [(re.sub(r"<[^>]+>", "", label), count) for label, count in rows] == [
+        ("深度学习", "1"),
+        ("深度学习 › NLP", "1"),
+        ("工具", "1"),
+    ]
