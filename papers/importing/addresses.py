@@ -189,24 +189,29 @@ class OldAddresses:
     def save(self, batch, notes):
         """`notes` maps each parsed note's slug to its stored note."""
         wanted = self.wanted(batch, notes)
-        ids = [note.pk for note in notes.values()]
-        stored = OldAddress.objects.filter(note_id__in=ids) | OldAddress.objects.filter(
-            path__in=wanted
-        )
-        stored = dict(stored.values_list("path", "note_id"))
-        gone = [path for path, note_id in stored.items() if note_id in ids and path not in wanted]
-        OldAddress.objects.filter(path__in=gone).delete()
-        new = [
-            OldAddress(path=path, note=note)
-            for path, (note, _) in wanted.items()
-            if path not in stored
+        wanted_by = {path: note.pk for path, (note, _) in wanted.items()}
+        ids = {note.pk for note in notes.values()}
+        owners = self.owners(wanted, ids)
+        # A note of the batch loses what its file no longer gives it, even to another file.
+        gone = [
+            path for path, owner in owners.items() if owner in ids and wanted_by.get(path) != owner
         ]
-        OldAddress.objects.bulk_create(new)
+        OldAddress.objects.filter(path__in=gone).delete()
+        new = [path for path in wanted if path in gone or path not in owners]
+        OldAddress.objects.bulk_create(OldAddress(path=path, note=wanted[path][0]) for path in new)
         for path, (note, parsed) in wanted.items():
-            if stored.get(path, note.pk) != note.pk:
+            if path not in new and owners[path] != note.pk:
                 self.warn(parsed, f"old address {path} is another note's; left to it")
         self.report.addresses_added += len(new)
         self.report.addresses_removed += len(gone)
+
+    @staticmethod
+    def owners(wanted, ids):
+        """{path: note id} of the stored addresses the batch wants or its notes have."""
+        stored = OldAddress.objects.filter(note_id__in=ids) | OldAddress.objects.filter(
+            path__in=wanted
+        )
+        return dict(stored.values_list("path", "note_id"))
 
     def wanted(self, batch, notes):
         """{normalized path: (note, parsed)}; of two notes giving one path, the first has it."""

@@ -140,6 +140,28 @@ def test_reimport_keeps_one_row_per_address_and_follows_changes(tmp_path):
     assert (third.addresses_removed, old_addresses()) == (1, ["/b"])
 
 
+def test_file_without_aliases_any_more_loses_its_addresses(client, tmp_path):
+    """A file whose aliases are all gone leaves no address behind: a 404 again."""
+    text = "---\ntitle: T\ndate: 2024-01-02\naliases: [/a/]\n---\nx\n"
+    path = write(tmp_path / "notes", "t.md", text)
+    import_notes([tmp_path / "notes"])
+    path.write_text(text.replace("aliases: [/a/]\n", ""), encoding="utf-8")
+    assert import_notes([tmp_path / "notes"]).addresses_removed == 1
+    assert client.get("/a/").status_code == 404
+
+
+def test_address_moves_with_the_file_that_gives_it(tmp_path):
+    """An alias moved from one file to another in one run moves to the other note."""
+    write(tmp_path / "notes", "a.md", "---\ntitle: A\naliases: [/x/]\n---\na\n")
+    write(tmp_path / "notes", "b.md", "---\ntitle: B\n---\nb\n")
+    import_notes([tmp_path / "notes"])
+    write(tmp_path / "notes", "a.md", "---\ntitle: A\n---\na\n")
+    write(tmp_path / "notes", "b.md", "---\ntitle: B\naliases: [/x/]\n---\nb\n")
+    report = import_notes([tmp_path / "notes"])
+    assert OldAddress.objects.get().note.slug == "b"
+    assert report.warnings == []
+
+
 def test_address_of_another_note_is_left_to_it_with_a_warning(tmp_path):
     """Two files giving one old address: the first keeps it, the second is warned."""
     write(tmp_path / "notes", "a.md", "---\ntitle: A\naliases: [/x/]\n---\na\n")
