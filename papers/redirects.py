@@ -6,7 +6,7 @@ the same way before the lookup: with or without a trailing slash or `index.html`
 percent-encoded or not (Django hands views the decoded path, which is what is stored).
 """
 
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from django.http import HttpResponsePermanentRedirect
 
@@ -16,8 +16,9 @@ INDEX_FILES = ("index.html", "index.htm")
 
 
 def normalize_path(path):
-    """`/a/b` for `a/b/`, `/a/b/index.html` and `/a/%62`: the one form an address is kept in."""
-    path = "/" + unquote(path.strip()).lstrip("/")
+    """`/a/b` for `a/b/`, `/a/b/index.html`, `/a/%62` and `https://old.blog/a/b/?x#y`: the one
+    form an address is kept in (front matter may give a whole URL)."""
+    path = "/" + unquote(urlsplit(path.strip()).path).lstrip("/")
     for index in INDEX_FILES:
         if path.endswith("/" + index):
             path = path.removesuffix(index)

@@ -33,13 +33,14 @@ JEKYLL_STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
     "pretty": "/:categories/:year/:month/:day/:title/",
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    # Placeholders not filled here (:week, :short_day): no address rather than a wrong one.
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
 PLACEHOLDER = re.compile(r":([a-z_]+)")
 # hexo-util's slugize: runs of these become one `-` (Hexo's :category).
 HEXO_SPECIAL = re.compile(r"""[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:"'<>,.?/]+""")
-FRONT_MATTER_ADDRESS_KEYS = ("url", "aliases")
+ADDRESS_KEYS = ("permalink", "url", "aliases")
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def old_addresses(blog, front, path, file_name, note, category_paths):
 def front_matter_addresses(front):
     """The addresses the front matter names: `permalink`, `url` and each of `aliases`."""
     found = []
-    for key in ("permalink", *FRONT_MATTER_ADDRESS_KEYS):
+    for key in ADDRESS_KEYS:
         value = front.fields.get(key)
         values = value if isinstance(value, list) else [value]
         found += [str(item).strip() for item in values if isinstance(item, str | int) and item]
