@@ -151,3 +151,12 @@ def test_topics_index_lists_the_tree_with_descendants_counted(client, make_note)
         ("深度学习 › NLP", "1"),
         ("工具", "1"),
     ]
+
+
+def test_sitemap_lists_a_parent_with_notes_only_inside(client, make_note):
+    """A topic whose notes all sit in a child topic is in the sitemap, as its page lists them."""
+    top, leaf = chain("深度学习", "NLP")
+    make_note(topic=leaf)
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert top.get_absolute_url() in sitemap
+    assert leaf.get_absolute_url() in sitemap
