@@ -6,7 +6,9 @@ Either blog's `_config.yml` (in `<blog>`) gives the `permalink` pattern of every
 default is `:year/:month/:day/:title/`, Jekyll's `date` (`/:categories/:year/:month/:day/
 :title:output_ext`), and Jekyll's `defaults` may set one for posts. A post's own front matter
 overrides the pattern with `permalink` (both tools); `url` and `aliases` are Hugo's page
-address and old addresses. Other files (Hugo, Obsidian) have only what their front matter says.
+address and old addresses. Other files (Hugo, Obsidian) have only what their front matter says,
+and only paths count: a whole URL is another site's, and an alias not starting at the site root
+(`/`) is an Obsidian alias, another name of the note (Hugo's relative aliases are lost).
 
 Days are those of the blog's `timezone`, else of the site's; a post's date without an offset
 is read in that zone too (papers.importing.reading), as the tools read it.
@@ -17,6 +19,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from django.utils import timezone
@@ -134,9 +137,19 @@ def front_matter_addresses(front):
     found = []
     for key in ADDRESS_KEYS:
         value = front.fields.get(key)
-        values = value if isinstance(value, list) else [value]
-        found += [str(item).strip() for item in values if isinstance(item, str | int) and item]
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item).strip() if isinstance(item, str | int) else ""
+            if is_address(text, key):
+                found.append(text)
     return found
+
+
+def is_address(text, key):
+    """A path of the old site: not a whole URL (an Obsidian note's `url` is its source's), and
+    an alias only from the site root (Obsidian's `aliases` are other names of the note)."""
+    parts = urlsplit(text)
+    from_root = key != "aliases" or text.startswith("/")
+    return bool(text) and not (parts.scheme or parts.netloc) and from_root
 
 
 def pattern_address(blog, front, file_title, published_at, categories):

@@ -228,3 +228,11 @@ def test_dates_are_read_in_the_blog_time_zone(tmp_path):
     import_notes([posts])
     assert old_addresses() == ["/2023/05/01/注意力机制"]
     assert Note.objects.get().published_at.isoformat() == "2023-05-02T03:30:00+00:00"
+
+
+def test_obsidian_aliases_and_source_urls_are_not_addresses(tmp_path):
+    """Obsidian's `aliases` (other names) and a clipped page's `url` (another site) give none."""
+    text = "---\naliases: [注意力, Attention]\nurl: https://arxiv.org/abs/1706.03762\n---\nx\n"
+    write(tmp_path / "vault", "Transformer.md", text)
+    import_notes([tmp_path / "vault"])
+    assert old_addresses() == []
