@@ -158,7 +158,7 @@ def test_old_addresses_answer_301_to_their_notes(client, blogs):
 
 
 def test_post_without_the_abbrlink_its_pattern_needs_has_no_old_address(client, blogs):
-    """vit.md has no abbrlink: no address at all (the blog.s pattern is `posts/:abbrlink/`)."""
+    """vit.md has no abbrlink: no address at all (the blog's pattern is `posts/:abbrlink/`)."""
     assert client.get("/posts/").status_code == 404
     assert client.get("/2023/06/02/vit/").status_code == 404
 
