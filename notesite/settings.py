@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "notesite.middleware.ContentSecurityPolicyMiddleware",
     "notesite.middleware.RefuseControlCharactersMiddleware",
     "papers.middleware.NoteViewsMiddleware",
+    # Above the page cache, and only on a 404: an old blog address answers 301 to its note.
+    "papers.redirects.OldAddressMiddleware",
     # Cached pages for anonymous readers are answered here, with the headers above; the
     # middleware below runs only for pages being rendered (papers/caching/pages.py).
     "papers.caching.pages.PageCacheMiddleware",

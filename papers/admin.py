@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import writes
-from .models import Note, NoteRevision, Paper
+from .models import Note, NoteRevision, OldAddress, Paper
 
 
 class NoteInline(admin.TabularInline):
@@ -65,6 +65,21 @@ class NoteRevisionAdmin(admin.ModelAdmin):
         return False  # a note's history goes only with the note
 
 
+class OldAddressInline(admin.TabularInline):
+    """Addresses the note had on the old blog, each answering 301 to it (papers.redirects)."""
+
+    model = OldAddress
+    extra = 0
+
+
+@admin.register(OldAddress)
+class OldAddressAdmin(admin.ModelAdmin):
+    list_display = ["path", "note"]
+    list_select_related = ["note"]
+    search_fields = ["path", "note__title", "note__slug"]
+    autocomplete_fields = ["note"]
+
+
 @admin.register(Note)
 class NoteAdmin(admin.ModelAdmin):
     list_display = ["title", "topic", "status", "published_at", "paper", "view_count"]
@@ -76,7 +91,7 @@ class NoteAdmin(admin.ModelAdmin):
     autocomplete_fields = ["paper"]
     readonly_fields = ["preview", "view_count", "comment_count", "updated_at", "source_path"]
     actions = ["publish", "unpublish"]
-    inlines = [RevisionInline]
+    inlines = [OldAddressInline, RevisionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "topic", "tags", "paper"]}),
         ("内容", {"fields": ["summary", "body"]}),

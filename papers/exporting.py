@@ -6,6 +6,10 @@ Hugo; `published: false` for Hexo, `draft: true` for Hugo). A note's paper goes 
 with its metadata, which the importer uses when it creates the paper. Line ends are written as
 LF, as the importer reads them.
 
+What a migrated site keeps goes out too: a note's old addresses as Hugo's `aliases` (imported
+again, they answer 301 to the note), and its topic as the path from the top topic down, so
+that the topics come back nested (`categories`, see `categories()`).
+
 The media files a note uses (its images and attachments, linked by their media URL) are copied
 into a folder named by its slug beside its file, `<slug>/x.png` next to `<slug>.md`, as Hexo
 keeps a post's assets, and the links point there, so that the export imported into an empty
@@ -24,6 +28,8 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.utils import timezone
+
+from topics.models import TopicTree
 
 from .models import Note
 
@@ -65,7 +71,13 @@ def paper_fields(paper):
     return {key: value for key, value in fields.items() if value}
 
 
-def front_matter(note, summary):
+def categories(topic_path):
+    """A top topic as `[A]`, which every tool reads; a nested one as the path `[[A, B]]`, which
+    the importer (and Hexo) reads as B inside A in any tool, where `[A, B]` is two labels."""
+    return [topic_path] if len(topic_path) > 1 else topic_path
+
+
+def front_matter(note, summary, topic_path):
     updated = timezone.localtime(note.updated_at)
     fields = {
         "title": note.title,
@@ -74,8 +86,8 @@ def front_matter(note, summary):
         "updated": updated,
         "lastmod": updated,
     }
-    if note.topic:
-        fields["categories"] = [note.topic.name]
+    if topic_path:
+        fields["categories"] = categories(topic_path)
     tags = sorted((tag.name for tag in note.tags.all()), key=str.casefold)
     if tags:
         fields["tags"] = tags
@@ -86,13 +98,15 @@ def front_matter(note, summary):
         fields["paper"] = paper_fields(note.paper)
     if summary:
         fields["summary"] = lf(summary)
+    if old := [address.path for address in note.old_addresses.all()]:
+        fields["aliases"] = old  # Hugo's name for them; they answer 301 again once imported
     return yaml.dump(
         fields, Dumper=FrontMatterDumper, allow_unicode=True, sort_keys=False, width=100
     )
 
 
-def note_file_text(note, summary, body):
-    return f"---\n{front_matter(note, summary)}---\n\n{lf(body)}\n"
+def note_file_text(note, summary, body, topic_path):
+    return f"---\n{front_matter(note, summary, topic_path)}---\n\n{lf(body)}\n"
 
 
 def media_reference():
@@ -154,13 +168,15 @@ def export_notes(directory):
     files each uses in `<slug>/`; return what was written."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    notes = Note.objects.select_related("topic", "paper").prefetch_related("tags")
-    pattern, exported = media_reference(), Exported()
+    notes = Note.objects.select_related("paper").prefetch_related("tags", "old_addresses")
+    pattern, exported, topics = media_reference(), Exported(), TopicTree.load()
     for note in notes.order_by("slug").iterator(chunk_size=CHUNK_SIZE):
         media = MediaCopies(directory / note.slug, pattern)
         summary, body = media.rewrite(note.summary), media.rewrite(note.body)
         path = directory / f"{note.slug}.md"
-        path.write_text(note_file_text(note, summary, body), encoding="utf-8")
+        topic = topics.by_id.get(note.topic_id)
+        topic_path = topics.path(topic) if topic else []
+        path.write_text(note_file_text(note, summary, body, topic_path), encoding="utf-8")
         exported.notes += 1
         exported.media_files += len(media.copied)
         exported.missing += [f"{path}: media file not found: {name}" for name in media.missing]

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from topics.models import Topic
+from topics.models import TopicTree
 
 from .citations import site_author
 from .models import Note
@@ -69,7 +69,14 @@ class LatestNotesAtomFeed(LatestNotesFeed):
 
 class TopicNotesFeed(LatestNotesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
+        tree = TopicTree.load()
+        topic = tree.get(slug)
+        if topic is None:
+            raise Http404("no such topic")
+        # As the topic's page: the notes of the topics inside it too. (The feed object is
+        # shared by all requests; the topic is this request's.)
+        topic.inside = tree.descendant_ids(topic)
+        return topic
 
     def title(self, topic):
         return f"notesite · {topic.name}"
@@ -81,7 +88,7 @@ class TopicNotesFeed(LatestNotesFeed):
         return topic.get_absolute_url()
 
     def items(self, topic):
-        return self.newest(Note.objects.published().filter(topic=topic))
+        return self.newest(Note.objects.published().filter(topic__in=topic.inside))
 
 
 class TopicNotesAtomFeed(TopicNotesFeed):

@@ -351,3 +351,44 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"search text of note {self.note_id}"
+
+
+class OldAddress(models.Model):
+    """An address a note had on the blog it was imported from, answered with a 301 to the
+    note wherever it is now (papers.redirects).
+
+    It points at the note rather than at a fixed new path (as `contrib.redirects` does), so a
+    note renamed later still answers at its old address, a note taken back to draft stops
+    answering, and the address goes when the note does.
+    """
+
+    path = models.CharField(
+        "旧地址",
+        max_length=500,
+        unique=True,
+        help_text="如 /2023/05/01/注意力机制/ 或 /posts/1a2b3c/;保存时去掉末尾的 / 和 index.html。",
+    )
+    note = models.ForeignKey(
+        Note, verbose_name="笔记", on_delete=models.CASCADE, related_name="old_addresses"
+    )
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "旧地址"
+        verbose_name_plural = "旧地址"
+
+    def __str__(self):
+        return self.path
+
+    def save(self, *args, **kwargs):
+        self.normalize()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the form checks uniqueness: `/a/` and `/a/index.html` are one address.
+        self.normalize()
+
+    def normalize(self):
+        from .redirects import normalize_path  # redirects imports this module
+
+        self.path = normalize_path(self.path)

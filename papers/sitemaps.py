@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
-from topics.models import Topic
+from topics.models import Topic, TopicTree
 
 from .models import Note, Paper, count_published_notes, published_filter
 
@@ -30,10 +30,19 @@ class TopicSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
+        """Topics whose page lists a note: theirs or a topic's inside them (one query)."""
         topics = Topic.objects.annotate(
             note_count=count_published_notes(), newest_change=newest_published_change()
         )
-        return topics.filter(note_count__gt=0).order_by("position", "name")
+        tree = TopicTree(topics.order_by("position", "name"))
+        listed = []
+        for topic in tree.topics:
+            inside = [tree.by_id[pk] for pk in tree.descendant_ids(topic)]
+            changes = [each.newest_change for each in inside if each.note_count]
+            if changes:
+                topic.newest_change = max(changes)
+                listed.append(topic)
+        return listed
 
     def lastmod(self, topic):
         return topic.newest_change

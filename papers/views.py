@@ -1,14 +1,14 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views import generic
 from taggit.models import Tag
 
-from topics.models import Topic
+from topics.models import Topic, TopicTree
 
 from . import search
 from .caching import fragments, pages
@@ -67,14 +67,22 @@ class TopicNotesView(NoteListMixin, generic.ListView):
     template_name = "papers/topic_detail.html"
 
     def get_queryset(self):
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(topic=self.topic)
+        self.tree = TopicTree.load()
+        self.topic = self.tree.get(self.kwargs["slug"])
+        if self.topic is None:
+            raise Http404("no such topic")
+        return super().get_queryset().filter(topic__in=self.tree.descendant_ids(self.topic))
 
     def get_heading(self):
         return self.topic.name
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        return super().get_context_data(
+            topic=self.topic,
+            ancestors=self.tree.ancestors(self.topic),
+            children=self.tree.children[self.topic.pk],
+            **kwargs,
+        )
 
 
 class TagNotesView(NoteListMixin, generic.ListView):
@@ -168,7 +176,18 @@ class TopicListView(generic.ListView):
 
     def get_queryset(self):
         topics = Topic.objects.annotate(note_count=count_published_notes())
-        return fragments.topics(lambda: list(topics.order_by(*Topic._meta.ordering)))
+        return fragments.topics(lambda: nested(topics.order_by(*Topic._meta.ordering)))
+
+
+def nested(topics):
+    """Topics in tree order, each named after its ancestors and counting the notes of every
+    topic inside it, as its page lists them."""
+    tree = TopicTree(topics)
+    own = {topic.pk: topic.note_count for topic in tree.topics}
+    for topic in tree.topics:
+        topic.ancestor_names = tree.path(topic)[:-1]
+        topic.note_count = sum(own[pk] for pk in tree.descendant_ids(topic))
+    return tree.in_order()
 
 
 class ArchiveView(generic.ListView):

@@ -28,6 +28,12 @@ gives each the slug its note has (Note.source_path), whatever files of that name
 template folder, `.obsidian/` and `.trash/` are not read. A
 matched note whose imported fields all equal the row is left alone, without rendering.
 
+A post's old addresses (its blog's permalink pattern, front matter `permalink`, `url`,
+`aliases`) are kept as `OldAddress` rows, which answer 301 to the note (papers.redirects): a
+re-import adds new ones and deletes the ones its file no longer gives. Categories give the
+note's topic as a path of nested topics (Hexo's `[A, B]`, any tool's `[[A, B]]`), created top
+down; a stored topic keeps its place.
+
 A note remembers the file it came from (`Note.source_path`: the path under the folder given,
 or the name of a file given itself). A file claiming the slug of another file's note, or of a
 note written in the admin, is a problem (it would overwrite that note) unless `replace`, with
@@ -38,7 +44,8 @@ The modules, in the order a file goes through them:
 - `files`: finding note files and what their notes remember of them; pass one (slugs and
   titles, empty files, two files claiming one slug);
 - `reading` and `frontmatter`: one file's text, front matter and body, every problem with its
-  line;
+  line; `addresses`: which Hexo or Jekyll blog a post belongs to (its `_config.yml`), the
+  post's old addresses, and writing them;
 - `body`: the body rewritten, line by line outside code (a first heading repeating the title
   dropped, Obsidian `#tags` taken); `vaults`: Obsidian vaults and the links between notes,
   resolved as Obsidian does, with the heading ids of the pages they point into; `embeds`: the

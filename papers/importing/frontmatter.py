@@ -212,8 +212,9 @@ def load_toml(source, line_count):
         raise NoteProblem(line, f"invalid TOML: {message}") from None
 
 
-def parse_date(value):
-    """An aware datetime from a date as the four tools write it, or None; naive is TIME_ZONE."""
+def parse_date(value, zone=None):
+    """An aware datetime from a date as the four tools write it, or None; naive is in `zone`
+    (the blog's time zone), else TIME_ZONE."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -228,14 +229,14 @@ def parse_date(value):
         return None
     if timezone.is_aware(moment):
         return moment
-    return timezone.make_aware(moment, timezone.get_default_timezone())
+    return timezone.make_aware(moment, zone or timezone.get_default_timezone())
 
 
-def read_date(front, keys):
+def read_date(front, keys, zone=None):
     key, value = front.first(keys)
     if value is None:
         return None
-    moment = parse_date(value)
+    moment = parse_date(value, zone)
     if moment is None:
         raise NoteProblem(front.line_of(key), f"{key}: cannot read {str(value)!r} as a date")
     return moment
@@ -261,24 +262,30 @@ def read_flag(front, key):
     raise NoteProblem(front.line_of(key), f"{key}: expected true or false")
 
 
-def first_scalar(value):
-    """The first category in a string, a list, or Hexo's nested lists."""
-    if isinstance(value, list):
-        return next(filter(None, map(first_scalar, value)), None)
-    if isinstance(value, dict):
-        return None
-    return str(value).strip() or None
+def read_categories(front, nests):
+    """The category paths the front matter gives, each from the top category down.
 
-
-def read_topic(front):
+    A name, or a list of names where `nests` is false (Jekyll, Hugo), gives a path of one per
+    name; a flat list where `nests` is true (Hexo) is one path, `[深度学习, NLP]`; a list of
+    lists is a path per list in any tool, `[[A, B], [C]]`."""
     key, value = front.first(CATEGORY_KEYS)
     if value is None:
-        return None
-    name = first_scalar(value)
-    if name is None:
-        raise NoteProblem(front.line_of(key), f"{key}: expected a name or a list of names")
-    check_name(name, TOPIC_LENGTH, "category", front.line_of(key))
-    return name
+        return []
+    items = value if isinstance(value, list) else [value]
+    if nests and not any(isinstance(item, list) for item in items):
+        items = [items]
+    paths = [category_path(item, front.line_of(key)) for item in items]
+    return [path for path in paths if path]
+
+
+def category_path(item, line):
+    names = item if isinstance(item, list) else [item]
+    if any(isinstance(name, dict | list) for name in names):
+        raise NoteProblem(line, "categories: expected a name or a list of names")
+    path = tuple(dict.fromkeys(str(name).strip() for name in names if str(name).strip()))
+    for name in path:
+        check_name(name, TOPIC_LENGTH, "category", line)
+    return path
 
 
 def check_name(name, length, what, line):

@@ -63,6 +63,9 @@ class ImportReport:
     dated_by_mtime: list[tuple[str, datetime]] = field(default_factory=list)
     papers_created: list[tuple[str, bool]] = field(default_factory=list)  # (arxiv id, titled)
     notices: list = field(default_factory=list)  # papers.writes.Notice: annotations moved
+    # Old addresses answering 301 to their notes (papers.redirects) added and deleted.
+    addresses_added: int = 0
+    addresses_removed: int = 0
 
     def summary(self):
         return (

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from ..models import Note
+from .addresses import old_addresses
 from .body import first_heading, without_title_heading
 from .frontmatter import (
     PaperRef,
@@ -16,12 +17,12 @@ from .frontmatter import (
     load_front_matter,
     parse_date,
     read_aliases,
+    read_categories,
     read_date,
     read_flag,
     read_paper,
     read_tags,
     read_text,
-    read_topic,
     split_front_matter,
 )
 from .problems import EmptyFile, InvalidNote, NoteProblem, Problem
@@ -54,23 +55,24 @@ class ParsedNote:
     published_at: datetime
     date_from_mtime: bool
     updated_at: datetime | None
-    topic: str | None
+    topic_path: tuple[str, ...]  # the note's topic, after the topics it is inside
     tags: list[str]
     paper: PaperRef | None
     has_front_matter: bool
     aliases: list[str] = field(default_factory=list)  # Obsidian's other names for the note
+    old_addresses: list[str] = field(default_factory=list)  # where the old site had it
     media_files: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
     # What will not look as on the old site; the run adds them to its report.
     warnings: list[Problem] = field(default_factory=list)
 
 
-def file_name_parts(path):
+def file_name_parts(path, zone=None):
     """(name, Jekyll date or None) from the file name; `index.md` is named by its folder."""
     name = path.stem
     if name == "index" and path.parent.name:
         name = path.parent.name
     jekyll = JEKYLL_NAME.match(name)
-    if jekyll and (day := parse_date(jekyll[1])):
+    if jekyll and (day := parse_date(jekyll[1], zone)):
         return jekyll[2], day
     return name, None
 
@@ -109,9 +111,10 @@ def read_parts(name):
     return fence, front, stripped.rstrip(), body_line + len(body) - len(stripped), dropped
 
 
-def read_note(name, source_path=""):
+def read_note(name, source_path="", blog=None):
     """Parse the note file `name`; raise InvalidNote listing every problem found in it, or
-    EmptyFile. `source_path` is what the note will remember as its file."""
+    EmptyFile. `source_path` is what the note will remember as its file; `blog` the Hexo or
+    Jekyll blog it is a post of (papers.importing.addresses), if any."""
     path, problems = Path(name), []
 
     def collect(read, *args):
@@ -121,14 +124,16 @@ def read_note(name, source_path=""):
             problems.append(Problem(name, problem.line, problem.message))
 
     fence, front, body, body_line, dropped = read_parts(name)
-    file_name, file_date = file_name_parts(path)
+    zone = blog.zone if blog else None  # the day Hexo and Jekyll put in a post's address
+    file_name, file_date = file_name_parts(path, zone)
     title = collect(read_text, front, ("title",)) or first_heading(body) or file_name
     body, heading_lines = without_title_heading(body, title)
     body_line += heading_lines
     if len(title) > TITLE_LENGTH:
         problems.append(Problem(name, 1, f"title longer than {TITLE_LENGTH} characters"))
-    published_at = collect(read_date, front, DATE_KEYS) or file_date
+    published_at = collect(read_date, front, DATE_KEYS, zone) or file_date
     slug, slug_line, slug_from_file_name = collect(read_slug, front, file_name) or ("", 1, True)
+    paths = collect(read_categories, front, bool(blog and blog.nests_categories)) or []
     draft = collect(read_flag, front, "draft") is True
     unpublished = collect(read_flag, front, "published") is False
     note = ParsedNote(
@@ -147,8 +152,8 @@ def read_note(name, source_path=""):
         else Note.Status.PUBLISHED,
         published_at=published_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
         date_from_mtime=published_at is None,
-        updated_at=collect(read_date, front, UPDATED_KEYS),
-        topic=collect(read_topic, front),
+        updated_at=collect(read_date, front, UPDATED_KEYS, zone),
+        topic_path=paths[0] if paths else (),
         tags=collect(read_tags, front) or [],
         paper=collect(read_paper, front),
         has_front_matter=fence is not None,
@@ -157,4 +162,5 @@ def read_note(name, source_path=""):
     )
     if problems:
         raise InvalidNote(problems)
+    note.old_addresses = old_addresses(blog, front, path, file_name, note, paths)
     return note

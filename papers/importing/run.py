@@ -7,6 +7,7 @@ from django.db import OperationalError, connection, transaction
 
 from .. import writes
 from ..models import NoteRevision
+from .addresses import Blogs
 from .body import BodyRewriter
 from .files import note_files, scan_files
 from .frontmatter import TOPIC_LENGTH, check_name
@@ -22,12 +23,12 @@ BATCH_SIZE = 500
 def parsed_batches(files, scan, report, progress):
     """Pass two: each file pass one kept, parsed, given the slug pass one chose and its body
     rewritten, in batches of BATCH_SIZE."""
-    sites, batch = SiteRoots(), []
+    sites, blogs, batch = SiteRoots(), Blogs(), []
     for path, source_path in files:
         if path in scan.left_out:
             continue
         try:
-            note = read_note(path, source_path)
+            note = read_note(path, source_path, blogs.of(path))
             note.slug = scan.renamed.get(path, note.slug)
             body_warnings = BodyRewriter(note, scan.links, sites).rewrite()
             report.warnings += note.warnings + body_warnings

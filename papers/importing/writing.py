@@ -10,6 +10,7 @@ from topics.models import Topic
 
 from .. import writes
 from ..models import RENDERED_FIELDS, Note, Paper
+from .addresses import OldAddresses
 from .problems import Problem
 
 
@@ -48,6 +49,25 @@ class NamedRows:
             number += 1
             slug = f"{base}_{number}"
         return slug
+
+
+class TopicRows(NamedRows):
+    """Topics, created with the topic they are inside."""
+
+    def create_paths(self, paths):
+        """The missing topics of each path (top category first), level by level so that a new
+        topic's parent is stored before it. A new topic goes inside the topic before it in the
+        first path naming it; a stored topic keeps its place (the admin may have moved it), so
+        no run can make a topic its own ancestor."""
+        for depth in range(max(map(len, paths), default=0)):
+            new = []
+            for path in paths:
+                if len(path) > depth and self.get(path[depth]) is None:
+                    parent = self.get(path[depth - 1]) if depth else None
+                    name = path[depth]
+                    new.append(Topic(name=name, slug=self.free_slug(name), parent=parent))
+                    self.remember(new[-1])
+            self.model.objects.bulk_create(new)
 
 
 def topic_slug(name):
@@ -93,8 +113,9 @@ class NoteWriter:
         self.changes = changes
         self.progress = progress
         self.replace = replace
-        self.topics = NamedRows(Topic, topic_slug)
+        self.topics = TopicRows(Topic, topic_slug)
         self.tags = NamedRows(Tag, tag_slug)
+        self.addresses = OldAddresses(report)
         self.tagged = Note.tags.through
         self.note_type = ContentType.objects.get_for_model(Note)
 
@@ -110,9 +131,9 @@ class NoteWriter:
             if not self.refused(parsed, existing.get(parsed.slug), paper_ids, current_tags)
         ]
         self.create_missing(batch, paper_ids)
-        created, updated, tag_ids = [], [], {}
+        created, updated, tag_ids, notes = [], [], {}, {}
         for parsed in batch:
-            note = existing.get(parsed.slug) or Note(slug=parsed.slug)
+            note = notes[parsed.slug] = existing.get(parsed.slug) or Note(slug=parsed.slug)
             tags = tag_ids[parsed.slug] = self.tag_ids(parsed)
             values = self.values(parsed, paper_ids, note)
             same = note.pk is not None and self.unchanged(note, values, current_tags[note.pk], tags)
@@ -124,6 +145,7 @@ class NoteWriter:
                 self.record(parsed, "updated" if note.pk else "created")
             self.progress.advance()
         self.save(created, updated, current_tags, tag_ids, {note.slug: note.path for note in batch})
+        self.addresses.save(batch, notes)
         return batch
 
     @staticmethod
@@ -172,13 +194,17 @@ class NoteWriter:
             # only its updated date records no change, yet cached pages are stale.
             self.changes.touch()
 
+    def topic_path(self, parsed):
+        return parsed.topic_path or ((self.default_topic,) if self.default_topic else ())
+
     def topic_name(self, parsed):
-        return parsed.topic or self.default_topic
+        path = self.topic_path(parsed)
+        return path[-1] if path else None
 
     def create_missing(self, batch, paper_ids):
         """The papers, topics and tags the batch names that are not stored yet."""
         self.create_papers(batch, paper_ids)
-        self.topics.create_missing({self.topic_name(note) for note in batch} - {None})
+        self.topics.create_paths([self.topic_path(note) for note in batch])
         self.tags.create_missing({tag for note in batch for tag in note.tags})
 
     def tag_ids(self, parsed):

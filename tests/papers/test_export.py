@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from papers.exporting import export_notes
 from papers.importing import import_notes
-from papers.models import Note, Paper
+from papers.models import Note, OldAddress, Paper
 from tests.papers.helpers import shanghai
 from tests.papers.test_import_media import elements, tiny_png
 from tests.papers.test_importing import write
@@ -271,3 +271,48 @@ def test_export_then_import_into_an_empty_site_has_every_image(
         assert source.startswith(settings.MEDIA_URL)
         assert default_storage.exists(unquote(source.removeprefix(settings.MEDIA_URL))), source
     assert (Path(settings.MEDIA_ROOT) / "notes/vit/slides.pdf").read_bytes() == b"%PDF-1.4"
+
+
+# --- old addresses and nested topics -------------------------------------------------------
+
+
+def migration_snapshot():
+    """What a migrated site must keep: old addresses and the topic tree."""
+    return {
+        "addresses": sorted(OldAddress.objects.values_list("path", "note__slug")),
+        "topics": sorted(Topic.objects.values_list("name", "parent__name"), key=str),
+        "notes": sorted(Note.objects.values_list("slug", "topic__name")),
+    }
+
+
+def test_export_then_import_keeps_old_addresses_and_topic_paths(client, tmp_path):
+    """A Hexo blog imported, exported and imported into an empty site has the same redirects
+    (answering 301) and the same nested topics."""
+    write(tmp_path / "blog", "_config.yml", "permalink: posts/:abbrlink/\n")
+    post = "---\ntitle: {0}\ndate: 2023-05-01\nabbrlink: {0}\ncategories: {1}\n---\nx\n"
+    write(tmp_path / "blog/source/_posts", "a.md", post.format("a1", "[深度学习, NLP]"))
+    write(tmp_path / "blog/source/_posts", "b.md", post.format("b2", "[深度学习]"))
+    import_notes([tmp_path / "blog/source/_posts"])
+    before = migration_snapshot()
+    export_notes(tmp_path / "out")
+    for model in (Note, Topic):
+        model.objects.all().delete()
+    import_notes([tmp_path / "out"])
+    assert migration_snapshot() == before
+    assert before["addresses"] == [("/posts/a1", "a"), ("/posts/b2", "b")]
+    assert before["topics"] == [("NLP", "深度学习"), ("深度学习", None)]
+    assert client.get("/posts/a1/")["Location"] == "/notes/a/"
+
+
+def test_exported_front_matter_has_aliases_and_category_path(tmp_path, make_note):
+    """A nested topic is written as a path `[[A, B]]`, a top one as `[A]`; old addresses
+    as Hugo's `aliases`."""
+    top = Topic.objects.create(name="深度学习", slug="dl")
+    nlp = Topic.objects.create(name="NLP", slug="nlp", parent=top)
+    note = make_note(slug="a", topic=nlp)
+    OldAddress.objects.create(path="/2023/05/01/a/", note=note)
+    make_note(slug="b", topic=top)
+    export_notes(tmp_path)
+    assert front_matter(tmp_path / "a.md")["categories"] == [["深度学习", "NLP"]]
+    assert front_matter(tmp_path / "a.md")["aliases"] == ["/2023/05/01/a"]
+    assert front_matter(tmp_path / "b.md")["categories"] == ["深度学习"]

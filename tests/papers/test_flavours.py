@@ -159,3 +159,31 @@ def test_relative_markdown_link_points_to_the_imported_note(blogs):
 def test_obsidian_template_folder_is_not_imported(blogs):
     assert not Note.objects.filter(source_path__startswith="Templates").exists()
     assert Note.objects.count() == 7
+
+
+def test_old_addresses_answer_301_to_their_notes(client, blogs):
+    """Hexo's `posts/:abbrlink/`, Jekyll's `pretty` and a Hugo alias, as the old sites had
+    them, redirect to the imported notes."""
+    moved = {
+        "/posts/3f2a1b/": "clip",
+        "/dl论文/2020/09/10/maml/": "maml",
+        "/2022/03/attention.html": "multi-head-attention",
+    }
+    assert {address: client.get(address)["Location"] for address in moved} == {
+        address: Note.objects.get(slug=slug).get_absolute_url() for address, slug in moved.items()
+    }
+    assert {client.get(address).status_code for address in moved} == {301}
+
+
+def test_post_without_the_abbrlink_its_pattern_needs_has_no_old_address(client, blogs):
+    """vit.md has no abbrlink: no address at all (the blog's pattern is `posts/:abbrlink/`)."""
+    assert client.get("/posts/").status_code == 404
+    assert client.get("/2023/06/02/vit/").status_code == 404
+
+
+def test_hexo_category_list_becomes_nested_topics(client, blogs):
+    """Hexo's `categories: [深度学习, 多模态]` puts the note in 多模态, inside 深度学习."""
+    note = Note.objects.get(slug="clip")
+    assert (note.topic.name, note.topic.parent.name) == ("多模态", "深度学习")
+    top_page = html(client.get(note.topic.parent.get_absolute_url()))
+    assert note.title in top_page

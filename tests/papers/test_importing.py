@@ -110,12 +110,13 @@ def test_hexo_fields(tmp_path):
     assert note.status == Note.Status.PUBLISHED
 
 
-def test_hexo_nested_categories_first_becomes_topic(tmp_path):
-    """Hexo's nested category lists: the first category is the topic, created when missing."""
+def test_hexo_first_category_path_becomes_nested_topics(tmp_path):
+    """Hexo's lists of category paths: the note goes in the first path's last topic, created
+    inside the one before it."""
     note = import_one(tmp_path, HEXO)
-    assert note.topic.name == "DL论文"
-    assert note.topic.slug == "dl论文"
-    assert list(Topic.objects.values_list("name", flat=True)) == ["DL论文"]
+    assert (note.topic.name, note.topic.parent.name) == ("强化学习", "DL论文")
+    assert note.topic.parent.slug == "dl论文"
+    assert sorted(Topic.objects.values_list("name", flat=True)) == ["DL论文", "强化学习"]
 
 
 def test_hexo_tags_and_arxiv_url_paper(tmp_path):

@@ -140,5 +140,10 @@ class Command(BaseCommand):
             self.stdout.write(f"created paper {arxiv_id}{detail}")
         for notice in report.notices:
             self.stdout.write(f"annotations: {notice}")
+        if report.addresses_added or report.addresses_removed:
+            self.stdout.write(
+                f"old addresses (301 to their notes): {report.addresses_added} added, "
+                f"{report.addresses_removed} removed"
+            )
         prefix = "dry run, nothing written: " if report.dry_run else ""
         self.stdout.write(prefix + report.summary())
