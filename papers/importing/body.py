@@ -20,6 +20,7 @@ from .vaults import NOTE_SUFFIX
 
 TAG_LENGTH = Tag._meta.get_field("name").max_length
 FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+COMMENT_START = re.compile(r"[ \t]{0,3}<!--")
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
 # What a line's rewriting leaves alone: code spans, and HTML comments within the line (an image
 # commented out is not shown, so it is neither copied nor missed).
@@ -47,15 +48,23 @@ LEADING_TAG = re.compile(rf"^([ \t]{{0,3}})(?={TAG})")
 
 
 def prose_lines(lines):
-    """(index, line, is_prose) for each line; fenced code blocks are not prose."""
-    fence = None
+    """(index, line, is_prose) for each line; fenced code blocks are not prose, nor HTML
+    comments that open a line and close on a later one (as CommonMark reads them: a fence
+    inside such a comment is no fence, and what it holds is not shown)."""
+    fence = comment = None
     for index, line in enumerate(lines):
         if fence:
             if re.fullmatch(rf"[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*", line):
                 fence = None
             yield index, line, False
+        elif comment:
+            comment = "-->" not in line
+            yield index, line, False
         elif opening := FENCE.match(line):
             fence = opening[1]
+            yield index, line, False
+        elif COMMENT_START.match(line) and "-->" not in line:
+            comment = True
             yield index, line, False
         else:
             yield index, line, True
@@ -132,7 +141,6 @@ class BodyRewriter:
     def rewrite(self):
         """Rewrite the note in place; return its warnings, or raise InvalidNote."""
         lines, tags = [], []
-        take_tags = self.media.vault is not None or not self.note.has_front_matter
         opened_html_block = False
         for index, line, is_prose in prose_lines(self.note.body.split("\n")):
             if opened_html_block and line.strip():
@@ -140,10 +148,10 @@ class BodyRewriter:
             opened_html_block = False
             if is_prose:
                 self.line_number = self.note.body_line + index
-                if "![[" in line and (embedded := self.embedded_note(line)):
+                if self.obsidian and "![[" in line and (embedded := self.embedded_note(line)):
                     lines += embedded
                     continue
-                if take_tags and "#" in line:
+                if self.obsidian and "#" in line:
                     line = self.take_tags(line, tags)
                 if any(marker in line for marker in REWRITE_MARKERS):
                     written, line = line, self.rewrite_line(line)
@@ -156,6 +164,13 @@ class BodyRewriter:
         self.note.tags = unique_names(self.note.tags + tags)
         self.note.media_files = self.media.files()
         return self.warnings
+
+    @property
+    def obsidian(self):
+        """Whether the note is Obsidian's, whose `[[links]]`, `![[embeds]]` and `#tags` are
+        syntax: in a vault, or without front matter. Elsewhere `[[ -f x ]]` is Bash and
+        `#x` a hash sign, as Hexo, Hugo and Jekyll show them."""
+        return self.media.vault is not None or not self.note.has_front_matter
 
     def warn(self, message):
         self.warnings.append(Problem(self.note.path, self.line_number, message))
@@ -183,7 +198,7 @@ class BodyRewriter:
         text = self.media.rewrite(text)
         if "](" in text:
             text = MARKDOWN_LINK.sub(self.note_link, text)
-        return WIKILINK.sub(self.wikilink, text)
+        return WIKILINK.sub(self.wikilink, text) if self.obsidian else text
 
     def note_link(self, match):
         """`[text](../other.md#小节)`: the link to that file's note, or its text and a warning."""

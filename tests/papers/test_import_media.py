@@ -259,6 +259,20 @@ def test_only_images_and_attachments_are_copied(tmp_path, settings, run_import):
 # --- Hexo, Hugo, Jekyll: asset folders and site-root paths ---------------------------------
 
 
+def test_image_after_a_comment_holding_a_fence_is_copied(tmp_path, settings, run_import):
+    """A comment over several lines may hold a fence whose closing line goes on (` ``` -->`):
+    CommonMark reads no code there, so the image below is prose and is copied."""
+    write(tmp_path / "blog", "x.png", tiny_png(3))
+    write(
+        tmp_path / "blog",
+        "a.md",
+        "---\ntitle: A\n---\n<!--\n旧命令\n\n```\nconda update\n``` -->\n\n![图](x.png)\n",
+    )
+    run_import(tmp_path / "blog")
+    assert images("a") == [{"alt": "图", "src": "/media/notes/a/x.png"}]
+    assert stored(settings, "notes/a/x.png") == tiny_png(3)
+
+
 def test_sized_embed_alone_on_its_line_leaves_the_next_line_markdown(tmp_path, run_import):
     """`![[x.png|512x180]]` becomes an `<img>` line, which opens an HTML block; the caption
     quote under it (as Obsidian shows it) stays a quote with its math, not raw text."""

@@ -298,3 +298,12 @@ def test_template_obsidian_and_trash_folders_are_skipped(tmp_path, settings_json
     write(folder, "note.md", "n\n")
     import_notes([folder])
     assert list(Note.objects.values_list("source_path", flat=True)) == ["note.md"]
+
+
+def test_double_brackets_outside_obsidian_are_text(tmp_path, run_import):
+    """In a Hexo or Jekyll post `[[ -f x ]]` is Bash and `#x` no tag: both stay as written."""
+    write(tmp_path / "blog", "a.md", "---\ntitle: A\n---\n用 [[ ... ]] 而不是 [ ... ]。#注意\n")
+    report = run_import(tmp_path / "blog")
+    note = Note.objects.get(slug="a")
+    assert "<p>用 [[ ... ]] 而不是 [ ... ]。#注意</p>" in note.body_html
+    assert (report.warnings, list(note.tags.names())) == ([], [])
