@@ -15,7 +15,7 @@ from . import embeds
 from .frontmatter import unique_names
 from .media import MARKDOWN_LINK, NoteMedia, is_remote, path_of
 from .problems import InvalidNote, Problem
-from .shortcodes import rewrite_shortcodes
+from .shortcodes import hexo_notes_as_callouts, rewrite_shortcodes
 from .vaults import NOTE_SUFFIX
 
 TAG_LENGTH = Tag._meta.get_field("name").max_length
@@ -142,7 +142,10 @@ class BodyRewriter:
         """Rewrite the note in place; return its warnings, or raise InvalidNote."""
         lines, tags = [], []
         opened_html_block = False
-        for index, line, is_prose in prose_lines(self.note.body.split("\n")):
+        body = self.note.body.split("\n")
+        if "endnote" in self.note.body:
+            body = hexo_notes_as_callouts((line, prose) for _, line, prose in prose_lines(body))
+        for index, line, is_prose in prose_lines(body):
             if opened_html_block and line.strip():
                 lines.append("")  # see opens_html_block
             opened_html_block = False

@@ -27,6 +27,11 @@ HEXO_TITLE_AND_ALT = re.compile(
 )
 HEXO_IMAGE_TAGS = {"asset_img", "asset_image", "img", "image"}
 SHOWN_LENGTH = 60  # of an unknown tag, in its warning
+# The NexT and Butterfly themes' boxes, `{% note danger %}` ... `{% endnote %}` on lines of
+# their own; their first class names the box's colour, as a callout's type does.
+HEXO_NOTE_START = re.compile(r"[ \t]{0,3}\{%-?\s*note(?:\s+(?P<kind>[\w-]+))?[^%]*-?%\}[ \t]*")
+HEXO_NOTE_END = re.compile(r"[ \t]{0,3}\{%-?\s*endnote\s*-?%\}[ \t]*")
+CALLOUT_OF_NOTE = {"info": "info", "success": "success", "warning": "warning", "danger": "danger"}
 
 
 def rewrite_shortcodes(line, media, warn, left_alone):
@@ -46,6 +51,26 @@ def rewrite_shortcodes(line, media, warn, left_alone):
     if "{{" in line:
         line = HUGO_SHORTCODE.sub(unless_left_alone(hugo_shortcode), line)
     return line
+
+
+def hexo_notes_as_callouts(lines):
+    """The body's lines ((line, is_prose) pairs) with each Hexo `{% note kind %}` block made an
+    Obsidian callout (`> [!danger]`, its lines quoted), which the renderer shows as the themes
+    showed the box; as many lines as before, so warnings keep their line numbers. A note
+    never closed is left as written (and warned about as unknown syntax)."""
+    converted, block = [], None  # block: the open note's lines as written
+    for line, is_prose in lines:
+        if block is None and is_prose and HEXO_NOTE_START.fullmatch(line):
+            block = [line]
+        elif block is not None and is_prose and HEXO_NOTE_END.fullmatch(line):
+            kind = CALLOUT_OF_NOTE.get(HEXO_NOTE_START.fullmatch(block[0])["kind"], "note")
+            converted += [f"> [!{kind}]", *(f"> {inner}".rstrip() for inner in block[1:]), ""]
+            block = None
+        elif block is not None:
+            block.append(line)
+        else:
+            converted.append(line)
+    return converted + (block or [])
 
 
 def hexo_tag(match, media, warn):

@@ -467,18 +467,38 @@ def test_unknown_tags_and_shortcodes_are_warned_about_outside_code(tmp_path, run
     path = write(
         tmp_path / "notes",
         "a.md",
-        "{% note danger %}\n小心\n{% endnote %}\n\n"
+        "{% echarts 400 %}\n{}\n{% endecharts %}\n\n"
         '{{< youtube id="abc" >}} and `{% raw %}`\n\n'
         '{{% admonition type="tip" %}}\n提示\n{{% /admonition %}}\n\n'
         "```\n{% for x in y %}\n```\n",
     )
     report = run_import(tmp_path / "notes")
     assert [str(warning) for warning in report.warnings] == [
-        f"{path}:1: unknown syntax: {{% note danger %}}",
+        f"{path}:1: unknown syntax: {{% echarts 400 %}}",
         f'{path}:5: unknown syntax: {{{{< youtube id="abc" >}}}}',
         f'{path}:7: unknown syntax: {{{{% admonition type="tip" %}}}}',
     ]
     assert Note.objects.count() == 1
+
+
+def test_hexo_note_blocks_are_callouts(tmp_path, run_import):
+    """NexT's `{% note danger %}` ... `{% endnote %}` box is a callout of that kind (any other
+    class a plain note), its Markdown and math rendered; one never closed stays a warning."""
+    path = write(
+        tmp_path / "notes",
+        "a.md",
+        "---\ntitle: A\n---\n{% note danger %}\n注意 $x$：\n- 一\n{% endnote %}\n后文\n\n"
+        "{% note blue 'fas fa-bullhorn' %}\n提示\n{% endnote %}\n\n{% note info %}\n没关上\n",
+    )
+    report = run_import(tmp_path / "notes")
+    body = Note.objects.get(slug="a").body_html
+    assert '<div class="callout callout-danger">' in body
+    assert '<p>注意 <span class="arithmatex">\\(x\\)</span>：</p>\n<ul>\n<li>一</li>' in body
+    assert "</div>\n<p>后文</p>" in body
+    assert '<div class="callout callout-note">' in body
+    assert [str(warning) for warning in report.warnings] == [
+        f"{path}:14: unknown syntax: {{% note info %}}"
+    ]
 
 
 def test_dry_run_reports_warnings_and_copies_nothing(tmp_path, settings, run_import):
