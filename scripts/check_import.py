@@ -1,6 +1,6 @@
 """Import a blog or vault into a scratch site and look at every note in Chromium.
 
-    .venv/bin/python scripts/check_import.py PATH [PATH ...] [--show 5]
+    .venv/bin/python scripts/check_import.py PATH [PATH ...] [--show 5] [--math-in-code]
 
 For a real blog an author is about to move (CORPORA.md names public ones): imports PATHs with
 `--skip-invalid` into a new SQLite database and media folder of its own (nothing of the
@@ -74,11 +74,12 @@ def scratch_site(folder):
     call_command("migrate", verbosity=0)
 
 
-def import_paths(paths):
+def import_paths(paths, math_in_code):
     from papers.importing import import_notes
 
     started = time.perf_counter()
-    report = import_notes([Path(path) for path in paths], skip_invalid=True)
+    paths = [Path(path) for path in paths]
+    report = import_notes(paths, skip_invalid=True, math_in_code=math_in_code)
     return report, time.perf_counter() - started
 
 
@@ -158,10 +159,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--show", type=int, default=5, help="examples shown per kind")
+    parser.add_argument("--math-in-code", action="store_true", help="as import_notes has it")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         scratch_site(Path(folder))
-        report, seconds = import_paths(options.paths)
+        report, seconds = import_paths(options.paths, options.math_in_code)
         from papers.models import Note
 
         refused = len({problem.path for problem in report.problems})

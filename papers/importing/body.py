@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from ..dialect import block_anchor, heading_id
 from . import embeds
+from .codemath import math_out_of_code
 from .frontmatter import unique_names
 from .media import MARKDOWN_LINK, NoteMedia, is_remote, path_of
 from .problems import InvalidNote, Problem
@@ -127,8 +128,9 @@ class BodyRewriter:
     images from its own file but stores them with the host's, and warns with its own lines.
     """
 
-    def __init__(self, note, links, sites, host=None):
+    def __init__(self, note, links, sites, host=None, math_in_code=False):
         self.note = note
+        self.math_in_code = host.math_in_code if host else math_in_code
         self.links = links
         self.sites = sites
         # The files embedding this one and this one: a note met again is a cycle.
@@ -145,6 +147,8 @@ class BodyRewriter:
         body = self.note.body.split("\n")
         if "endnote" in self.note.body:
             body = hexo_notes_as_callouts((line, prose) for _, line, prose in prose_lines(body))
+        if "`" in self.note.body:
+            body = self.code_math(body)
         for index, line, is_prose in prose_lines(body):
             if opened_html_block and line.strip():
                 lines.append("")  # see opens_html_block
@@ -167,6 +171,19 @@ class BodyRewriter:
         self.note.tags = unique_names(self.note.tags + tags)
         self.note.media_files = self.media.files()
         return self.warnings
+
+    def code_math(self, body):
+        """The body with math written in code spans made math if the run says so (see
+        codemath.py); else unchanged, with a warning naming the option."""
+        unwrapped, count = math_out_of_code(prose_lines(body), body)
+        if self.math_in_code:
+            return unwrapped
+        if count:
+            self.warn(
+                f"{count} code spans hold only math and show as code "
+                "(--math-in-code typesets them, as math-code.js did on Hugo and blogdown sites)"
+            )
+        return body
 
     @property
     def obsidian(self):

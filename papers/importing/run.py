@@ -20,7 +20,7 @@ from .writing import NoteWriter
 BATCH_SIZE = 500
 
 
-def parsed_batches(files, scan, report, progress):
+def parsed_batches(files, scan, report, progress, math_in_code=False):
     """Pass two: each file pass one kept, parsed, given the slug pass one chose and its body
     rewritten, in batches of BATCH_SIZE."""
     sites, blogs, batch = SiteRoots(), Blogs(), []
@@ -30,7 +30,8 @@ def parsed_batches(files, scan, report, progress):
         try:
             note = read_note(path, source_path, blogs.of(path))
             note.slug = scan.renamed.get(path, note.slug)
-            body_warnings = BodyRewriter(note, scan.links, sites).rewrite()
+            rewriter = BodyRewriter(note, scan.links, sites, math_in_code=math_in_code)
+            body_warnings = rewriter.rewrite()
             report.warnings += note.warnings + body_warnings
             batch.append(note)
         except InvalidNote as invalid:
@@ -131,6 +132,7 @@ def import_notes(
     dry_run=False,
     skip_invalid=False,
     replace=False,
+    math_in_code=False,
     progress=None,
     wait=DEFAULT_WAIT_SECONDS,
     on_wait=lambda: None,
@@ -140,6 +142,7 @@ def import_notes(
     Raises ImportFailed (having written nothing) when a file has a problem and `skip_invalid`
     is off, and ImportBusy when another run kept the database for more than `wait` seconds.
     `replace` lets files take over notes that came from other files or from the admin.
+    `math_in_code` makes code spans holding only math math (codemath.py).
     `progress` (a Progress) is told of each file read and each note written.
     """
     if default_topic:
@@ -156,7 +159,7 @@ def import_notes(
     with exclusive_run(wait, on_wait) as changes:
         writer = NoteWriter(report, default_topic, changes, progress, replace=replace)
         progress.start("writing", len(files) - len(scan.left_out))
-        for batch in parsed_batches(files, scan, report, progress):
+        for batch in parsed_batches(files, scan, report, progress, math_in_code):
             # Once the run is bound to fail, only look for further problems.
             if skip_invalid or not report.problems:
                 written = writer.write(batch)

@@ -45,6 +45,12 @@ class Command(BaseCommand):
             "file or was written in the admin (else such a file is refused)",
         )
         parser.add_argument(
+            "--math-in-code",
+            action="store_true",
+            help="code spans holding only math (`$x$`, `$$...$$`) are math, as Hugo and "
+            "blogdown sites with math-code.js showed them",
+        )
+        parser.add_argument(
             "--report",
             action="store_true",
             help="dry run that lists, file by file, what will not look as on the old site "
@@ -67,6 +73,7 @@ class Command(BaseCommand):
         dry_run,
         skip_invalid,
         replace,
+        math_in_code,
         report,
         wait,
         verbosity,
@@ -80,6 +87,7 @@ class Command(BaseCommand):
                 dry_run=dry_run or report,
                 skip_invalid=skip_invalid or report,
                 replace=replace,
+                math_in_code=math_in_code,
                 progress=self.progress(verbosity),
                 wait=wait,
                 on_wait=self.say_waiting if verbosity else lambda: None,
