@@ -212,7 +212,7 @@ class BodyRewriter:
         if "{%" not in line and "{{" not in line:
             return line
         left = [span.span() for span in LEFT_AS_WRITTEN.finditer(line)]
-        return rewrite_shortcodes(line, self.media, self.warn, left)
+        return rewrite_shortcodes(line, self.media, self.warn, left, self.note_url)
 
     def rewrite_text(self, text):
         text = self.media.rewrite(text)
@@ -225,12 +225,17 @@ class BodyRewriter:
         reference = match["destination"].strip("<>")
         if is_remote(reference) or not NOTE_SUFFIX.search(path_of(reference)):
             return match[0]
+        url = self.note_url(reference)
+        return f"[{match['text']}]({url}{match['title'] or ''})" if url else match["text"]
+
+    def note_url(self, reference):
+        """The URL of the imported note a file reference (`../x.md#小节`) names, from this
+        note's folder; None, with a warning, when no such note was imported."""
         target = self.links.by_path(path_of(reference), self.note.path)
         if target is None:
             self.warn(f"unresolved link: {reference}")
-            return match["text"]
-        heading = unquote(urlsplit(reference).fragment)
-        return f"[{match['text']}]({self.url(target, heading)}{match['title'] or ''})"
+            return None
+        return self.url(target, unquote(urlsplit(reference).fragment))
 
     def wikilink(self, match):
         name, label = match["target"].strip(), (match["label"] or "").strip()

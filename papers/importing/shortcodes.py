@@ -10,10 +10,12 @@ becomes `<figure>` with its title and caption under the image, as Hugo renders i
 """
 
 import re
+from functools import partial
 
 from django.utils.html import escape
 
 from .media import IMAGE_SUFFIXES, file_name, is_remote
+from .vaults import NOTE_SUFFIX
 
 HEXO_TAG = re.compile(r"(?<!\{)\{%-?\s*(?P<name>\w+)(?P<arguments>(?:[^%]|%(?!\}))*?)\s*-?%\}")
 HUGO_SHORTCODE = re.compile(r"\{\{[<%]\s*(?P<name>/?[\w.-]+)(?P<arguments>.*?)\s*[>%]\}\}")
@@ -34,10 +36,11 @@ HEXO_NOTE_END = re.compile(r"[ \t]{0,3}\{%-?\s*endnote\s*-?%\}[ \t]*")
 CALLOUT_OF_NOTE = {"info": "info", "success": "success", "warning": "warning", "danger": "danger"}
 
 
-def rewrite_shortcodes(line, media, warn, left_alone):
+def rewrite_shortcodes(line, media, warn, left_alone, note_url):
     """Hexo tags and Hugo shortcodes in a prose line, converted or warned about, except those
     that start inside one of the `left_alone` spans ((start, end): code, comments). A whole
-    line, not the text between code spans: parameters may hold code (`title="`x`"`)."""
+    line, not the text between code spans: parameters may hold code (`title="`x`"`).
+    `note_url(reference)` is the URL of the imported note a file reference names, or None."""
 
     def unless_left_alone(convert):
         def replace(match):
@@ -49,7 +52,9 @@ def rewrite_shortcodes(line, media, warn, left_alone):
     if "{%" in line:
         line = HEXO_TAG.sub(unless_left_alone(hexo_tag), line)
     if "{{" in line:
-        line = HUGO_SHORTCODE.sub(unless_left_alone(hugo_shortcode), line)
+        line = HUGO_SHORTCODE.sub(
+            unless_left_alone(partial(hugo_shortcode, note_url=note_url)), line
+        )
     return line
 
 
@@ -122,8 +127,10 @@ def hexo_asset_link(arguments, media):
     return media.link(source, " ".join(rest) or source, folders=(media.asset_folder,))
 
 
-def hugo_shortcode(match, media, warn):
+def hugo_shortcode(match, media, warn, note_url):
     name = match["name"]
+    if name in ("ref", "relref"):
+        return hugo_ref(hugo_arguments(match["arguments"]), note_url)
     if name == "figure":
         parameters = hugo_parameters(match["arguments"])
         if "src" in parameters:
@@ -134,6 +141,23 @@ def hugo_shortcode(match, media, warn):
     if not name.startswith("/"):  # a closing shortcode: its opening one was warned about
         warn(f"unknown syntax: {shorten(match[0])}")
     return match[0]
+
+
+def hugo_ref(arguments, note_url):
+    """`{{< relref "x.md#小节" >}}` (or `ref`, the page named without `.md`): the URL of that
+    note; `#` when it was not imported (note_url has warned), so the link's text still shows."""
+    if not arguments:
+        return "#"
+    reference = arguments[0]
+    path, _, fragment = reference.partition("#")
+    if not NOTE_SUFFIX.search(path):
+        path = f"{path.rstrip('/')}.md"
+    return note_url(f"{path}#{fragment}" if fragment else path) or "#"
+
+
+def hugo_arguments(arguments):
+    """A shortcode's positional arguments, unquoted: `"a b" c` gives ["a b", "c"]."""
+    return [quoted or bare for quoted, bare in re.findall(r'"([^"]*)"|(\S+)', arguments)]
 
 
 def hugo_parameters(arguments):

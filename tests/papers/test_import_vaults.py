@@ -307,3 +307,20 @@ def test_double_brackets_outside_obsidian_are_text(tmp_path, run_import):
     note = Note.objects.get(slug="a")
     assert "<p>用 [[ ... ]] 而不是 [ ... ]。#注意</p>" in note.body_html
     assert (report.warnings, list(note.tags.names())) == ([], [])
+
+
+def test_hugo_relref_and_ref_point_to_the_notes(tmp_path, run_import):
+    """`{{< relref "x.md#小节" >}}` and `{{< ref "x" >}}` in a link are the note's URL; one to a
+    page not imported keeps its text, links nowhere and warns."""
+    write(tmp_path / "content", "x.md", "---\ntitle: X\n---\n## 小节\n")
+    path = write(
+        tmp_path / "content",
+        "a.md",
+        '---\ntitle: A\n---\n见 [X]({{<relref "x.md#小节" >}})、[再见]({{< ref "x" >}})'
+        '与 [Y]({{< relref "y.md" >}})。\n',
+    )
+    report = run_import(tmp_path / "content")
+    body = Note.objects.get(slug="a").body_html
+    assert '见 <a href="/notes/x/#%E5%B0%8F%E8%8A%82">X</a>、<a href="/notes/x/">再见</a>' in body
+    assert '与 <a href="#">Y</a>。' in body
+    assert [str(warning) for warning in report.warnings] == [f"{path}:4: unresolved link: y.md"]
