@@ -16,7 +16,7 @@ from .codemath import math_out_of_code
 from .frontmatter import unique_names
 from .media import MARKDOWN_LINK, NoteMedia, is_remote, path_of
 from .problems import InvalidNote, Problem
-from .shortcodes import hexo_notes_as_callouts, rewrite_shortcodes
+from .shortcodes import boxes_as_callouts, rewrite_shortcodes
 from .vaults import NOTE_SUFFIX
 
 TAG_LENGTH = Tag._meta.get_field("name").max_length
@@ -145,8 +145,8 @@ class BodyRewriter:
         lines, tags = [], []
         opened_html_block = False
         body = self.note.body.split("\n")
-        if "endnote" in self.note.body:
-            body = hexo_notes_as_callouts((line, prose) for _, line, prose in prose_lines(body))
+        if "endnote" in self.note.body or "/admonition" in self.note.body:
+            body = boxes_as_callouts((line, prose) for _, line, prose in prose_lines(body))
         if "`" in self.note.body:
             body = self.code_math(body)
         for index, line, is_prose in prose_lines(body):

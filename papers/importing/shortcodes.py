@@ -29,11 +29,37 @@ HEXO_TITLE_AND_ALT = re.compile(
 )
 HEXO_IMAGE_TAGS = {"asset_img", "asset_image", "img", "image"}
 SHOWN_LENGTH = 60  # of an unknown tag, in its warning
-# The NexT and Butterfly themes' boxes, `{% note danger %}` ... `{% endnote %}` on lines of
-# their own; their first class names the box's colour, as a callout's type does.
-HEXO_NOTE_START = re.compile(r"[ \t]{0,3}\{%-?\s*note(?:\s+(?P<kind>[\w-]+))?[^%]*-?%\}[ \t]*")
-HEXO_NOTE_END = re.compile(r"[ \t]{0,3}\{%-?\s*endnote\s*-?%\}[ \t]*")
-CALLOUT_OF_NOTE = {"info": "info", "success": "success", "warning": "warning", "danger": "danger"}
+# Boxes on lines of their own, which the renderer shows as callouts of their kind: the NexT and
+# Butterfly themes' `{% note danger %}` ... `{% endnote %}` (the first class names the colour),
+# and Hugo's `{{% admonition type="tip" title="..." %}}` ... `{{% /admonition %}}` (the DoIt and
+# LoveIt themes write `{{< admonition tip "title" >}}`). (start, end) patterns.
+BOXES = [
+    (
+        re.compile(r"[ \t]{0,3}\{%-?\s*note(?:\s+(?P<kind>[\w-]+))?[^%]*-?%\}[ \t]*"),
+        re.compile(r"[ \t]{0,3}\{%-?\s*endnote\s*-?%\}[ \t]*"),
+    ),
+    (
+        re.compile(
+            r"""[ \t]{0,3}\{\{[<%]\s*admonition\s+(?:type=)?"?(?P<kind>[\w-]+)"?"""
+            r"""(?:\s+(?:title=)?"(?P<title>[^"]*)")?[^>%]*[>%]\}\}[ \t]*"""
+        ),
+        re.compile(r"[ \t]{0,3}\{\{[<%]\s*/admonition\s*[>%]\}\}[ \t]*"),
+    ),
+]
+CALLOUT_KINDS = {
+    "note",
+    "abstract",
+    "info",
+    "tip",
+    "success",
+    "question",
+    "warning",
+    "failure",
+    "danger",
+    "bug",
+    "example",
+    "quote",
+}
 
 
 def rewrite_shortcodes(line, media, warn, left_alone, note_url):
@@ -58,24 +84,36 @@ def rewrite_shortcodes(line, media, warn, left_alone, note_url):
     return line
 
 
-def hexo_notes_as_callouts(lines):
-    """The body's lines ((line, is_prose) pairs) with each Hexo `{% note kind %}` block made an
-    Obsidian callout (`> [!danger]`, its lines quoted), which the renderer shows as the themes
-    showed the box; as many lines as before, so warnings keep their line numbers. A note
-    never closed is left as written (and warned about as unknown syntax)."""
-    converted, block = [], None  # block: the open note's lines as written
+def boxes_as_callouts(lines):
+    """The body's lines ((line, is_prose) pairs) with each box of BOXES made an Obsidian
+    callout (`> [!danger] title`, its lines quoted), which the renderer shows as the themes
+    showed the box; as many lines as before, so warnings keep their line numbers. A box never
+    closed is left as written (and warned about as unknown syntax)."""
+    converted, block, end = [], None, None  # block: the open box's lines as written
     for line, is_prose in lines:
-        if block is None and is_prose and HEXO_NOTE_START.fullmatch(line):
-            block = [line]
-        elif block is not None and is_prose and HEXO_NOTE_END.fullmatch(line):
-            kind = CALLOUT_OF_NOTE.get(HEXO_NOTE_START.fullmatch(block[0])["kind"], "note")
-            converted += [f"> [!{kind}]", *(f"> {inner}".rstrip() for inner in block[1:]), ""]
+        if block is None and is_prose and (box := opening_box(line)):
+            block, end = [line], box
+        elif block is not None and is_prose and end.fullmatch(line):
+            converted += [callout_line(block[0]), *(f"> {inner}".rstrip() for inner in block[1:])]
+            converted.append("")
             block = None
         elif block is not None:
             block.append(line)
         else:
             converted.append(line)
     return converted + (block or [])
+
+
+def opening_box(line):
+    """The end pattern of the box `line` opens, or None."""
+    return next((end for start, end in BOXES if start.fullmatch(line)), None)
+
+
+def callout_line(opening):
+    start = next(match for start, _ in BOXES if (match := start.fullmatch(opening)))
+    kind = (start["kind"] or "").lower()
+    title = start.groupdict().get("title") or ""
+    return f"> [!{kind if kind in CALLOUT_KINDS else 'note'}] {title}".rstrip()
 
 
 def hexo_tag(match, media, warn):

@@ -469,14 +469,14 @@ def test_unknown_tags_and_shortcodes_are_warned_about_outside_code(tmp_path, run
         "a.md",
         "{% echarts 400 %}\n{}\n{% endecharts %}\n\n"
         '{{< youtube id="abc" >}} and `{% raw %}`\n\n'
-        '{{% admonition type="tip" %}}\n提示\n{{% /admonition %}}\n\n'
+        '{{% details title="更多" %}}\n提示\n{{% /details %}}\n\n'
         "```\n{% for x in y %}\n```\n",
     )
     report = run_import(tmp_path / "notes")
     assert [str(warning) for warning in report.warnings] == [
         f"{path}:1: unknown syntax: {{% echarts 400 %}}",
         f'{path}:5: unknown syntax: {{{{< youtube id="abc" >}}}}',
-        f'{path}:7: unknown syntax: {{{{% admonition type="tip" %}}}}',
+        f'{path}:7: unknown syntax: {{{{% details title="更多" %}}}}',
     ]
     assert Note.objects.count() == 1
 
@@ -499,6 +499,25 @@ def test_hexo_note_blocks_are_callouts(tmp_path, run_import):
     assert [str(warning) for warning in report.warnings] == [
         f"{path}:14: unknown syntax: {{% note info %}}"
     ]
+
+
+def test_hugo_admonitions_are_callouts(tmp_path, run_import):
+    """`{{% admonition type="tip" title="..." %}}` and DoIt's `{{< admonition warning "..." >}}`
+    are callouts of their kind with their title; an unknown kind is a plain note."""
+    write(
+        tmp_path / "content",
+        "a.md",
+        '---\ntitle: A\n---\n{{% admonition type="tip" title="省 Token" %}}\n少用 **长** 上下文\n'
+        '{{% /admonition %}}\n\n{{< admonition warning "小心" >}}\n别删\n{{< /admonition >}}\n\n'
+        '{{% admonition type="odd" %}}\n怪\n{{% /admonition %}}\n',
+    )
+    report = run_import(tmp_path / "content")
+    body = Note.objects.get(slug="a").body_html
+    assert '<div class="callout callout-tip">\n<div class="callout-title">省 Token</div>' in body
+    assert "<p>少用 <strong>长</strong> 上下文</p>" in body
+    assert '<div class="callout callout-warning">\n<div class="callout-title">小心</div>' in body
+    assert '<div class="callout callout-note">' in body
+    assert report.warnings == []
 
 
 def test_dry_run_reports_warnings_and_copies_nothing(tmp_path, settings, run_import):
