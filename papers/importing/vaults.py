@@ -3,6 +3,7 @@
 
 import json
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ def heading_key(text):
     return NOT_IN_HEADING_LINKS.sub(" ", text).strip().casefold()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """A note links can reach: its slug, file and path from its vault's root (or from the folder
     imported, outside vaults) as link_path() writes it."""
@@ -119,7 +120,9 @@ class LinkIndex:
         vault = self.vaults.vault_of(Path(file).parent)
         path = link_path(os.path.relpath(file, vault) if vault else note.source_path or file)
         target = Target(note.slug, file, path)
-        self.by_name.setdefault(PurePosixPath(target.key).name, []).append(target)
+        # Not PurePosixPath(...).name, which interns the name: one entry per file kept in the
+        # interpreter's table of interned strings, which grows (and doubles) with the run.
+        self.by_name.setdefault(posixpath.basename(target.key), []).append(target)
         self.by_file[file] = target
         for name in (note.title, *note.aliases):
             self.by_title.setdefault(name.strip().casefold(), target)
