@@ -18,8 +18,9 @@ from taggit.models import Tag
 from papers.exporting import export_notes
 from papers.importing import import_notes
 from papers.models import Note, OldAddress, Paper
+from tests.papers.flavours import tiny_png
 from tests.papers.helpers import shanghai
-from tests.papers.test_import_media import elements, tiny_png
+from tests.papers.test_import_media import elements
 from tests.papers.test_importing import write
 from topics.models import Topic
 

@@ -1,8 +1,6 @@
 """papers.importing: images and files in every form Hexo, Hugo, Jekyll and Obsidian write them,
 copied into media storage, and what readers see when one is missing."""
 
-import struct
-import zlib
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
@@ -14,24 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from papers.importing import import_notes
 from papers.models import Note
+from tests.papers.flavours import tiny_png
 from tests.papers.helpers import html
 from tests.papers.test_importing import write
 
 pytestmark = pytest.mark.django_db
-
-
-def tiny_png(shade=0):
-    """A real 1×1 grey PNG; each shade is a different file."""
-
-    def chunk(kind, data):
-        checksum = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + checksum
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
-    pixels = zlib.compress(bytes([0, shade]))  # filter byte, one pixel
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 class _Elements(HTMLParser):

@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from papers.importing import import_notes
 from papers.models import Note
-from tests.papers.test_import_media import elements, stored, tiny_png
+from tests.papers.flavours import tiny_png
+from tests.papers.test_import_media import elements, stored
 from tests.papers.test_importing import vault, write
 
 pytestmark = pytest.mark.django_db
