@@ -2,6 +2,7 @@
 
 import filecmp
 import os
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -112,15 +113,24 @@ def scan_files(files, report, progress):
 class EarlierSlugs:
     """The slugs of the notes earlier runs imported from this run's files (Note.source_path):
     a vault file that `vault_slug` named by its folders keeps that slug on later runs, whatever
-    files of its name come or go."""
+    files of its name come or go. Read when a vault file first asks: a run of blog posts
+    never does."""
 
     def __init__(self, files):
-        sources = [source for _, source in files]
-        self.by_source = {}
+        self.files = files
+
+    @cached_property
+    def by_source(self):
+        sources = [source for _, source in self.files]
+        by_source = {}
         for start in range(0, len(sources), QUERY_CHUNK):
             rows = Note.objects.filter(source_path__in=sources[start : start + QUERY_CHUNK])
-            self.by_source.update(rows.values_list("source_path", "slug"))
-        self.owner = {slug: source for source, slug in self.by_source.items()}
+            by_source.update(rows.values_list("source_path", "slug"))
+        return by_source
+
+    @cached_property
+    def owner(self):
+        return {slug: source for source, slug in self.by_source.items()}
 
 
 def vault_slug(note, claimed, earlier):
