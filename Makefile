@@ -31,7 +31,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Refreshes the front-end libraries committed under static/vendor/ (needs Node.js and npm) and
+# Refreshes the front-end libraries committed under static/vendor/ (needs Node.js and npm; the
+# CodeMirror editor of the admin is bundled from frontend/codemirror.js into one file) and
 # the Pygments stylesheets (light, and dark for prefers-color-scheme: dark). Run after changing
 # package.json.
 vendor: install
@@ -39,5 +40,8 @@ vendor: install
 	rm -rf static/vendor/katex && mkdir -p static/vendor/katex
 	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/LICENSE static/vendor/katex/
 	cp -r node_modules/katex/dist/fonts static/vendor/katex/
+	rm -rf static/vendor/codemirror && mkdir -p static/vendor/codemirror
+	node_modules/.bin/esbuild frontend/codemirror.js --bundle --format=esm --minify --legal-comments=none --outfile=static/vendor/codemirror/codemirror.js
+	cp node_modules/@codemirror/view/LICENSE static/vendor/codemirror/
 	$(BIN)/pygmentize -S friendly -f html -a .highlight > static/css/highlight.css
 	$(BIN)/pygmentize -S github-dark -f html -a .highlight > static/css/highlight-dark.css
