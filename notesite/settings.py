@@ -134,6 +134,10 @@ STORAGES = {
         else "notesite.storage.StaticFilesStorage"
     },
 }
+# Images pasted into a note in the admin's editor (papers.uploads): a phone's photo fits, a
+# picture larger than 40 megapixels (whose decoding alone takes 120 MB and more) does not.
+NOTE_IMAGE_MAX_BYTES = 10 * 2**20
+NOTE_IMAGE_MAX_PIXELS = 40_000_000
 
 TAGGIT_CASE_INSENSITIVE = True
 

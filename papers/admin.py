@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.forms import Script
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import writes
+from . import editor, writes
 from .models import Note, NoteRevision, OldAddress, Paper
 
 
@@ -107,12 +108,30 @@ class NoteAdmin(admin.ModelAdmin):
                 "css/content.css",
                 "css/highlight.css",
                 "css/admin.css",
-            ]
+            ],
+            "(prefers-color-scheme: dark)": ["css/highlight-dark.css"],
         }
-        js = ["vendor/katex/katex.min.js", Script("js/math.js", type="module")]
+        js = [
+            "vendor/katex/katex.min.js",
+            Script("js/math.js", type="module"),
+            Script("js/note-editor.js", type="module"),
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def get_urls(self):
+        return [
+            path("editor/preview/", editor.preview, name="papers_note_preview"),
+            path("editor/upload-image/", editor.upload_image, name="papers_note_upload_image"),
+            *super().get_urls(),
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "body" in form.base_fields:  # a user who may only view the note gets no editor
+            form.base_fields["body"].widget.attrs.update(editor.editor_attributes(obj and obj.pk))
+        return form
 
     def changeform_view(self, request, *args, **kwargs):
         """The note's save and its tags', one batch of the write path under the editor's name;

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import bleach
 from bleach.html5lib_shim import Filter
 from django.utils.html import escape
+from markdown_it.token import Token
 
 from .dialect import MATH_CLASS, heading_text, note_parser
 
@@ -109,6 +110,15 @@ _cleaner = bleach.Cleaner(
     strip_comments=True,
     filters=[ExternalLinkFilter, DisabledInputFilter],
 )
+# The admin's live preview also keeps the empty line markers (see `render_markdown`).
+_marked_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes={**ALLOWED_ATTRIBUTES, "div": ["class", "data-line"]},
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[ExternalLinkFilter, DisabledInputFilter],
+)
 # Built once: a parse keeps its state in its own env, so threads can share the parser.
 _parser = note_parser()
 
@@ -118,13 +128,35 @@ def sanitize(html):
     return _cleaner.clean(html)
 
 
-def render_markdown(source):
-    """Render Markdown `source` to sanitized HTML, its table of contents and its plain text."""
+def render_markdown(source, *, mark_lines=False):
+    """Render Markdown `source` to sanitized HTML, its table of contents and its plain text.
+
+    With `mark_lines` (the admin's live preview, never stored) an empty
+    `<div data-line="N"></div>` precedes each top-level block, N its first source line
+    (from 1), so the editor can keep the preview scrolled to the line it shows.
+    """
     env = {}
-    html = sanitize(_parser.render(source, env).rstrip("\n"))
+    tokens = _parser.parse(source, env)
+    if mark_lines:
+        tokens = with_line_markers(tokens)
+    raw = _parser.renderer.render(tokens, _parser.options, env).rstrip("\n")
+    html = (_marked_cleaner if mark_lines else _cleaner).clean(raw)
     listed = [heading for heading in env.get("headings", []) if heading[0] <= TOC_DEPTH]
     toc_html = sanitize(table_of_contents(listed)) if len(listed) >= TOC_MIN_HEADINGS else ""
     return Rendered(html=html, toc_html=toc_html, text=plain_text(html))
+
+
+def with_line_markers(tokens):
+    """`tokens` with a marker block before each top-level block that has source lines. A
+    marker of its own, not an attribute: fences and math are rendered without attributes."""
+    marked = []
+    for token in tokens:
+        if token.level == 0 and token.nesting != -1 and token.map:
+            marker = Token("html_block", "", 0)
+            marker.content = f'<div data-line="{token.map[0] + 1}"></div>\n'
+            marked.append(marker)
+        marked.append(token)
+    return marked
 
 
 def heading_anchors(source):
