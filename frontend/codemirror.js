@@ -2,13 +2,8 @@
 // into static/vendor/codemirror/codemirror.js: one file, no bare imports for the browser to resolve.
 export { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 export { markdown, markdownLanguage } from "@codemirror/lang-markdown";
-export {
-  HighlightStyle,
-  bracketMatching,
-  defaultHighlightStyle,
-  syntaxHighlighting,
-} from "@codemirror/language";
-export { EditorSelection, EditorState } from "@codemirror/state";
+export { bracketMatching, HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+export { EditorState } from "@codemirror/state";
 export {
   Decoration,
   EditorView,
@@ -19,6 +14,5 @@ export {
   highlightActiveLineGutter,
   keymap,
   lineNumbers,
-  placeholder,
 } from "@codemirror/view";
 export { tags } from "@lezer/highlight";

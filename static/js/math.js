@@ -5,14 +5,21 @@
 
 const DELIMITERS = { "\\(": ["\\)", false], "\\[": ["\\]", true] };
 
-export function typeset(root = document) {
+// With `onError(element, tex, error)`, a formula KaTeX cannot parse is reported there (the
+// admin's editor lists them) and still shown as KaTeX shows errors, its source in red.
+export function typeset(root = document, onError = null) {
   for (const element of root.querySelectorAll(".arithmatex:not([data-tex])")) {
     const source = element.textContent;
     const [closing, displayMode] = DELIMITERS[source.slice(0, 2)] ?? [];
     if (!closing || !source.endsWith(closing)) continue;
     const tex = source.slice(2, -2);
     element.dataset.tex = tex;
-    window.katex.render(tex, element, { displayMode, throwOnError: false });
+    try {
+      window.katex.render(tex, element, { displayMode, throwOnError: onError !== null });
+    } catch (error) {
+      onError(element, tex, error);
+      window.katex.render(tex, element, { displayMode, throwOnError: false });
+    }
   }
 }
 

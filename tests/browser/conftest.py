@@ -67,6 +67,17 @@ def reader(django_user_model):
     return user
 
 
+@pytest.fixture
+def admin_page(page, live_server, admin_user):
+    """A browser page logged in to the admin as a superuser."""
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+    return page
+
+
 def log_in(page, live_server, next_url):
     """Log in as `reader` through the login page and land on `next_url`."""
     page.goto(f"{live_server.url}/accounts/login/?next={next_url}")

@@ -1,17 +1,4 @@
-import pytest
-
 from papers.models import Note
-
-
-@pytest.fixture
-def admin_page(page, live_server, admin_user):
-    """A browser page logged in to the admin as a superuser."""
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
-    return page
 
 
 def test_slug_is_prepopulated_from_a_chinese_title(admin_page, live_server):
@@ -37,7 +24,8 @@ def test_note_written_in_the_admin_is_rendered_and_published(admin_page, live_se
     admin_page.locator("#id_title").press_sequentially("量化方法对比")
     admin_page.select_option("#id_topic", label=topic.name)
     admin_page.fill("#id_tags", "量化, AWQ")
-    admin_page.fill("#id_body", "## 背景\n\n$W_q = \\mathrm{round}(W / s)$")
+    admin_page.locator(".note-editor .cm-content").click()
+    admin_page.keyboard.type("## 背景\n\n$W_q = \\mathrm{round}(W / s)$")
     admin_page.select_option("#id_status", "published")
     admin_page.click("input[name=_save]")
     admin_page.wait_for_selector(".messagelist .success")
