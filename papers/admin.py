@@ -109,7 +109,8 @@ class NoteAdmin(admin.ModelAdmin):
                 "css/highlight.css",
                 "css/admin.css",
             ],
-            "(prefers-color-scheme: dark)": ["css/highlight-dark.css"],
+            # Django links media in sorted order: "screen ..." comes after "all", so it wins.
+            "screen and (prefers-color-scheme: dark)": ["css/highlight-dark.css"],
         }
         js = [
             "vendor/katex/katex.min.js",

@@ -175,13 +175,77 @@ def test_editor_screenshots(admin_page, live_server, note, artifacts, scheme, wi
     admin_page.emulate_media(color_scheme=scheme)
     admin_page.set_viewport_size({"width": width, "height": 900})
     preview = open_editor(admin_page, live_server, note)
-    type_at_end(
-        admin_page,
+    admin_page.locator(".note-editor .cm-content").click()
+    admin_page.keyboard.press("Control+End")
+    admin_page.keyboard.insert_text(
         "\n\n## 注意力\n\n$$\n\\mathrm{Attention}(Q,K,V) = \\mathrm{softmax}(QK^T/\\sqrt{d})V\n"
         "$$\n\n"
-        "```python\ndef f(x):\n    return x + 1  # 注释\n```\n",
+        "```python\ndef f(x):\n    return x + 1  # 注释\n```\n"
     )
     preview.locator(".katex-display").wait_for()
     admin_page.locator(".note-editor").scroll_into_view_if_needed()
     admin_page.screenshot(path=artifacts / f"admin-editor-{scheme}-{width}.png")
     assert preview.locator(".highlight .k").first.inner_text() == "def"
+
+
+# The colour of each element and of the first opaque background behind it, as [r, g, b] 0-255;
+# a canvas turns any CSS colour (color-mix and color() included) into sRGB bytes.
+COLOURS = """(elements) => {
+    const context = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+    const bytes = (css) => {
+        context.clearRect(0, 0, 1, 1);
+        context.fillStyle = css;
+        context.fillRect(0, 0, 1, 1);
+        return Array.from(context.getImageData(0, 0, 1, 1).data);
+    };
+    const background = (element) => {
+        for (let node = element; node; node = node.parentElement ?? node.getRootNode().host) {
+            const colour = bytes(getComputedStyle(node).backgroundColor);
+            if (colour[3] === 255) return colour.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+    return elements.map((element) => [
+        bytes(getComputedStyle(element).color).slice(0, 3), background(element),
+    ]);
+}"""
+
+
+def contrast(foreground, background):
+    """WCAG 2 contrast ratio of two sRGB colours."""
+
+    def luminance(colour):
+        linear = [
+            c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted([luminance(foreground), luminance(background)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_code_and_tex_colours_are_readable_in_dark_mode(admin_page, live_server, note):
+    """Highlighted code in the preview and the editor's own token colours reach 4.5:1."""
+    admin_page.emulate_media(color_scheme="dark")
+    preview = open_editor(admin_page, live_server, note)
+    admin_page.locator(".note-editor .cm-content").click()
+    admin_page.keyboard.insert_text(
+        "\n\n## 标题 $\\alpha$\n\n```python\ndef f(x):\n    return 'a' + 1  # 注释\n```\n"
+    )
+    preview.locator(".highlight .c1").wait_for()
+    selectors = [".highlight .k", ".highlight .nf", ".highlight .s1", ".highlight .mi"]
+    selectors += [".highlight .c1", ".highlight .o"]
+    elements = [preview.locator(selector).first.element_handle() for selector in selectors]
+    editor = admin_page.locator(".note-editor__source")
+    elements += [editor.locator(".cm-tex-math").first.element_handle()]
+    elements += [editor.locator(".cm-tex-command").first.element_handle()]
+    elements += [editor.locator(".cm-gutterElement").nth(1).element_handle()]
+    ratios = {
+        name: round(contrast(*colours), 1)
+        for name, colours in zip(
+            [*selectors, "tex", "tex command", "line number"],
+            admin_page.evaluate(COLOURS, elements),
+            strict=True,
+        )
+    }
+    assert {name: ratio for name, ratio in ratios.items() if ratio < 4.5} == {}, ratios
