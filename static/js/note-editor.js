@@ -91,7 +91,8 @@ function startEditor(textarea) {
   const draft = draftStore(textarea.dataset.draftKey);
   let submitting = false;
 
-  const schedulePreview = debounce(() => refreshPreview(view, parts, textarea), PREVIEW_DELAY_MS);
+  const refreshPreview = previewer(parts, textarea);
+  const schedulePreview = debounce(() => refreshPreview(view), PREVIEW_DELAY_MS);
   const scheduleDraft = debounce(() => {
     if (!parts.banner.isConnected) draft.write(view.state.doc.toString());
   }, DRAFT_DELAY_MS);
@@ -154,7 +155,7 @@ function startEditor(textarea) {
   window.addEventListener("beforeunload", (event) => {
     if (!submitting && view.state.doc.toString() !== saved) event.preventDefault();
   });
-  refreshPreview(view, parts, textarea);
+  refreshPreview(view);
 }
 
 // The editor's markup, placed where the textarea was; the textarea stays in the form, hidden.
@@ -234,27 +235,30 @@ function offerDraft(draft, saved, view, parts) {
   }
 }
 
-let previewRequest = null;
-
-async function refreshPreview(view, parts, textarea) {
-  previewRequest?.abort();
-  const request = new AbortController();
-  previewRequest = request;
-  const source = view.state.doc.toString();
-  let answer;
-  try {
-    answer = await post(textarea.dataset.previewUrl, { body: source }, textarea.form, request);
-  } catch (error) {
-    if (error.name !== "AbortError") showStatus(parts, `预览失败:${error.message}`);
-    return;
-  }
-  parts.preview.innerHTML = answer.html; // sanitized by the server (papers.rendering)
-  const problems = [];
-  typeset(parts.preview, (element, tex, error) => {
-    problems.push({ line: sourceLineOf(tex, element, view.state.doc), message: error.message });
-  });
-  showTexErrors(parts.errors, problems);
-  followScroll(view, parts.preview);
+// The preview's refresh: the server renders, here math is typeset and its errors listed. A
+// newer refresh aborts the one still waiting, so an older answer never overwrites a newer.
+function previewer(parts, textarea) {
+  let pending = null;
+  return async (view) => {
+    pending?.abort();
+    const request = new AbortController();
+    pending = request;
+    const body = view.state.doc.toString();
+    let answer;
+    try {
+      answer = await post(textarea.dataset.previewUrl, { body }, textarea.form, request);
+    } catch (error) {
+      if (error.name !== "AbortError") showStatus(parts, `预览失败:${error.message}`, true);
+      return;
+    }
+    parts.preview.innerHTML = answer.html; // sanitized by the server (papers.rendering)
+    const problems = [];
+    typeset(parts.preview, (element, tex, error) => {
+      problems.push({ line: sourceLineOf(tex, element, view.state.doc), message: error.message });
+    });
+    showTexErrors(parts.errors, problems);
+    followScroll(view, parts.preview);
+  };
 }
 
 // The line of `tex` in the source: searched from the first line of its top-level block.

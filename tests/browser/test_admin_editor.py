@@ -66,6 +66,32 @@ def test_tex_error_is_listed_with_its_source_line(admin_page, live_server):
     assert errors.inner_text().startswith("第 4 行:")
 
 
+def test_preview_scrolls_with_the_editor(admin_page, live_server, make_note):
+    """Scrolling the source to a paragraph brings that paragraph to the preview's top."""
+    long_note = make_note(body="\n\n".join(f"段落 {number}" for number in range(1, 201)))
+    preview = open_editor(admin_page, live_server, long_note)
+    preview.locator('[data-line="399"]').wait_for(state="attached")
+    scroller = admin_page.locator(".note-editor__source .cm-scroller")
+    scroller.scroll_into_view_if_needed()
+    top_line = scroller.evaluate(  # the first paragraph line at least partly in sight
+        """async (scroller) => {
+            scroller.scrollTop = scroller.scrollHeight / 2;
+            for (const _ of [1, 2]) await new Promise(requestAnimationFrame); // lines drawn
+            const top = scroller.getBoundingClientRect().top;
+            const lines = [...scroller.querySelectorAll(".cm-line")];
+            const seen = (line) => line.textContent && line.getBoundingClientRect().bottom > top;
+            return lines.find(seen).textContent;
+        }"""
+    )
+    assert top_line.startswith("段落 ")
+    shown = preview.locator("p").get_by_text(top_line, exact=True)
+    admin_page.wait_for_function(
+        "([preview, paragraph]) => Math.abs(paragraph.getBoundingClientRect().top"
+        " - preview.getBoundingClientRect().top) < 40",
+        arg=[preview.element_handle(), shown.element_handle()],
+    )
+
+
 def test_pasted_image_is_uploaded_and_shown_in_preview_and_on_the_site(
     admin_page, live_server, note
 ):
