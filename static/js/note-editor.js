@@ -87,6 +87,8 @@ function forgetSavedDraft() {
 function startEditor(textarea) {
   const form = textarea.form;
   const saved = textarea.value;
+  // A form sent back with errors holds what the author typed, not what is stored.
+  const refused = document.querySelector(".errornote") !== null;
   const parts = buildParts(textarea);
   const draft = draftStore(textarea.dataset.draftKey);
   let submitting = false;
@@ -153,7 +155,7 @@ function startEditor(textarea) {
     sessionStorage.setItem(SAVING_KEY, draft.key);
   });
   window.addEventListener("beforeunload", (event) => {
-    if (!submitting && view.state.doc.toString() !== saved) event.preventDefault();
+    if (!submitting && (refused || view.state.doc.toString() !== saved)) event.preventDefault();
   });
   refreshPreview(view);
 }
@@ -251,6 +253,7 @@ function previewer(parts, textarea) {
       if (error.name !== "AbortError") showStatus(parts, `预览失败:${error.message}`, true);
       return;
     }
+    if (parts.status.textContent.startsWith("预览失败")) showStatus(parts, "");
     parts.preview.innerHTML = answer.html; // sanitized by the server (papers.rendering)
     const problems = [];
     typeset(parts.preview, (element, tex, error) => {

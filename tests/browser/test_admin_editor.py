@@ -177,6 +177,19 @@ def test_ctrl_s_saves_and_forgets_the_draft(admin_page, live_server, note):
     assert admin_page.locator(".note-editor__banner").count() == 0
 
 
+def test_saving_a_new_note_forgets_its_draft(admin_page, live_server, topic):
+    """保存 lands on the list of notes, where the draft of the new note is forgotten."""
+    open_editor(admin_page, live_server)
+    admin_page.locator("#id_title").press_sequentially("新笔记")
+    type_at_end(admin_page, "新的正文")
+    admin_page.wait_for_function("() => localStorage.getItem('note-draft:new') !== null")
+    admin_page.click("input[name=_save]")
+    admin_page.wait_for_selector(".messagelist .success")
+    assert admin_page.url.endswith("/admin/papers/note/")
+    assert admin_page.evaluate("localStorage.getItem('note-draft:new')") is None
+    assert Note.objects.get(title="新笔记").body == "新的正文"
+
+
 def test_without_javascript_the_textarea_saves(browser, live_server, admin_user, note):
     """With scripts off the body is the plain textarea, saved as before."""
     context = browser.new_context(locale="zh-CN", java_script_enabled=False)
