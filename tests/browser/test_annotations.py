@@ -129,8 +129,10 @@ def admin_page(browser, live_server, admin_user):
 
 def edit_body_in_admin(admin_page, live_server, note, change):
     admin_page.goto(f"{live_server.url}/admin/papers/note/{note.pk}/change/")
-    body = admin_page.input_value("#id_body")
-    admin_page.fill("#id_body", change(body))
+    body = admin_page.input_value("#id_body")  # the form's field, under the Markdown editor
+    admin_page.locator(".note-editor .cm-content").click()
+    admin_page.keyboard.press("Control+a")
+    admin_page.keyboard.insert_text(change(body))
     admin_page.click("input[name=_save]")
     admin_page.wait_for_selector(".messagelist .success")
 
