@@ -57,13 +57,14 @@ def test_typed_math_is_typeset_in_the_live_preview(admin_page, live_server, csp_
     assert csp_violations() == []
 
 
-def test_tex_error_is_listed_with_its_source_line(admin_page, live_server):
+def test_tex_error_is_listed_with_its_source_line(admin_page, live_server, artifacts):
     open_editor(admin_page, live_server)
     type_at_end(admin_page, "第一行\n\n好的 $a^2$\n坏的 $\\frac{1}{$\n")
     errors = admin_page.locator(".note-editor__errors li")
     errors.wait_for()
     assert errors.count() == 1
     assert errors.inner_text().startswith("第 4 行:")
+    admin_page.locator(".note-editor").screenshot(path=artifacts / "admin-editor-tex-error.png")
 
 
 def test_preview_scrolls_with_the_editor(admin_page, live_server, make_note):
@@ -123,6 +124,28 @@ def test_picked_image_is_inserted_at_the_cursor(admin_page, live_server, note):
     assert admin_page.locator(".note-editor__status").inner_text() == "已插入 图一.png"
 
 
+def test_dropped_image_is_inserted_where_it_is_dropped(admin_page, live_server, note):
+    """Dropped on the first line, the image's Markdown goes there, not at the end."""
+    preview = open_editor(admin_page, live_server, note)
+    first_line = admin_page.locator(".note-editor .cm-line").first
+    box = first_line.bounding_box()
+    admin_page.evaluate(
+        """([base64, x, y]) => {
+            const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+            const data = new DataTransfer();
+            data.items.add(new File([bytes], "拖入.png", { type: "image/png" }));
+            const content = document.querySelector(".note-editor__source").shadowRoot
+                .querySelector(".cm-content");
+            const init = { dataTransfer: data, clientX: x, clientY: y, bubbles: true };
+            content.dispatchEvent(new DragEvent("drop", init));
+        }""",
+        [PNG_BASE64, box["x"] + 1, box["y"] + box["height"] / 2],
+    )
+    preview.locator("img[alt=拖入]").wait_for()
+    assert admin_page.input_value("#id_body").startswith("![拖入](/media/uploads/")
+    assert admin_page.input_value("#id_body").endswith("第二段")
+
+
 def test_picked_non_image_is_refused_with_the_reason(admin_page, live_server, note):
     open_editor(admin_page, live_server, note)
     admin_page.locator(".note-editor__file").set_input_files(
@@ -134,7 +157,9 @@ def test_picked_non_image_is_refused_with_the_reason(admin_page, live_server, no
     assert admin_page.input_value("#id_body") == "第一段\n\n第二段"
 
 
-def test_reload_mid_edit_asks_first_then_offers_the_edit_back(admin_page, live_server, note):
+def test_reload_mid_edit_asks_first_then_offers_the_edit_back(
+    admin_page, live_server, note, artifacts
+):
     """Leaving with unsaved edits asks; the draft is kept and offered back with 恢复."""
     dialogs = []
     admin_page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
@@ -146,6 +171,7 @@ def test_reload_mid_edit_asks_first_then_offers_the_edit_back(admin_page, live_s
     banner = admin_page.locator(".note-editor__banner")
     assert "未保存的草稿" in banner.inner_text()
     assert "没保存的一段" not in admin_page.locator(".note-editor .cm-content").inner_text()
+    admin_page.locator(".note-editor").screenshot(path=artifacts / "admin-editor-draft.png")
     banner.get_by_role("button", name="恢复").click()
     assert "没保存的一段" in admin_page.locator(".note-editor .cm-content").inner_text()
     assert admin_page.input_value("#id_body").endswith("没保存的一段")
