@@ -132,7 +132,7 @@ def normalize_query(raw):
         arxiv_id = arxiv.parse_arxiv_id(text)
     except ValidationError:  # not an id: searched as typed
         return text
-    return re.sub(r"v\d+$", "", arxiv_id)  # any version of the paper
+    return arxiv.split_version(arxiv_id)[0]  # any version of the paper
 
 
 def displayable(raw):

@@ -120,10 +120,12 @@ def test_hexo_first_category_path_becomes_nested_topics(tmp_path):
 
 
 def test_hexo_tags_and_arxiv_url_paper(tmp_path):
-    """A tag list becomes tags; an arXiv URL creates the paper, titled by its id."""
+    """A tag list becomes tags; an arXiv URL creates the paper, titled by its id, its version
+    kept apart."""
     note = import_one(tmp_path, HEXO)
     assert tag_names(note) == {"RL", "LLM"}
-    assert (note.paper.arxiv_id, note.paper.title) == ("2308.02223v2", "2308.02223v2")
+    paper = note.paper
+    assert (paper.arxiv_id, paper.version, paper.title) == ("2308.02223", 2, "2308.02223")
 
 
 def test_hexo_more_marker_ends_the_excerpt(tmp_path):
