@@ -462,6 +462,27 @@ def test_paper_title_field_names_new_paper(tmp_path):
     assert (note.paper.arxiv_id, note.paper.title) == ("2308.02223", "ESRL")
 
 
+def test_versions_of_a_paper_in_files_are_one_paper(tmp_path):
+    """Files naming 1706.03762v2, v7 and the bare id make one paper, of the highest version."""
+    for name, arxiv_id in [
+        ("a.md", "1706.03762v2"),
+        ("b.md", "1706.03762v7"),
+        ("c.md", "1706.03762"),
+    ]:
+        write(tmp_path / "notes", name, f"---\ntitle: {name}\narxiv: {arxiv_id}\n---\n")
+    import_notes([tmp_path / "notes"])
+    paper = Paper.objects.get()
+    assert (paper.arxiv_id, paper.version) == ("1706.03762", 7)
+    assert paper.notes.count() == 3
+
+
+def test_version_of_a_stored_paper_links_to_it(tmp_path, paper):
+    """A file naming another version of a stored paper is a note on that paper."""
+    note = import_one(tmp_path, "---\narxiv: https://arxiv.org/pdf/2308.02223v3.pdf\n---\n")
+    assert note.paper == paper
+    assert Paper.objects.count() == 1
+
+
 def test_default_topic_for_notes_without_category(tmp_path):
     """`default_topic` (--topic) is created and used when a file has no category."""
     note = import_one(tmp_path, "---\ntitle: T\n---\n", default_topic="工具使用")
