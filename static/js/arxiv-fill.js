@@ -23,7 +23,7 @@ async function fill(idField, button, status) {
     const response = await fetch(url, { headers: { Accept: "application/json" } });
     const reply = await response.json();
     if (!response.ok) {
-      show(status, `${reply.error} 表单未改动。`, true);
+      show(status, `${reply.error}表单未改动。`, true);
       return;
     }
     for (const [name, id] of Object.entries(FIELD_IDS)) {
@@ -46,9 +46,11 @@ if (idField) {
   button.type = "button";
   button.className = "button arxiv-fill";
   button.textContent = "从 arXiv 填写";
-  const status = document.createElement("p");
-  status.className = "arxiv-fill__status";
+  // Under the field, lined up as the admin lines up help text.
+  const status = document.createElement("div");
+  status.className = "help arxiv-fill__status";
   status.setAttribute("role", "status");
-  idField.after(button, status);
+  idField.after(button);
+  (idField.closest(".flex-container") ?? button).after(status);
   button.addEventListener("click", () => fill(idField, button, status));
 }
