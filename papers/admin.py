@@ -1,12 +1,14 @@
+import contextlib
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Script
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import arxiv_api, writes
+from . import arxiv, arxiv_api, writes
 from .models import Note, NoteRevision, OldAddress, Paper
 
 
@@ -42,6 +44,13 @@ class PaperAdmin(admin.ModelAdmin):
         if db_field.name == "arxiv_id":  # where js/arxiv-fill.js puts its button and asks
             formfield.widget.attrs["data-arxiv-fields"] = reverse("admin:papers_paper_arxiv_fields")
         return formfield
+
+    def get_search_results(self, request, queryset, search_term):
+        """A pasted id, `arXiv:` id or URL of any version finds the paper (the note form's
+        paper box searches here too)."""
+        with contextlib.suppress(ValidationError):
+            search_term = arxiv.split_version(arxiv.parse_arxiv_id(search_term))[0]
+        return super().get_search_results(request, queryset, search_term)
 
     def arxiv_fields_view(self, request):
         """JSON for "从 arXiv 填写": the fields of the paper `?id=` names, or the error in words.
