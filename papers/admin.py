@@ -49,7 +49,7 @@ class PaperAdmin(admin.ModelAdmin):
         """A pasted id, `arXiv:` id or URL of any version finds the paper (the note form's
         paper box searches here too)."""
         with contextlib.suppress(ValidationError):
-            search_term = arxiv.split_version(arxiv.parse_arxiv_id(search_term))[0]
+            search_term = arxiv.base_id(search_term)
         return super().get_search_results(request, queryset, search_term)
 
     def arxiv_fields_view(self, request):

@@ -119,6 +119,11 @@ def split_version(arxiv_id):
     return match[1], int(match[2]) if match[2] else None
 
 
+def base_id(value):
+    """The id of the paper `value` names (see parse_arxiv_id), whatever version it names."""
+    return split_version(parse_arxiv_id(value))[0]
+
+
 def with_version(base_id, version):
     """The id naming one version of a paper: `base_id` and `vN` when the version is known."""
     return f"{base_id}v{version}" if version else base_id

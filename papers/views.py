@@ -105,10 +105,10 @@ def redirect_to_paper(view_name, arxiv_id):
     """A 301 to the paper's own address when `arxiv_id` names it another way (a version suffix,
     `arXiv:`), else None: a paper has one address whatever the version."""
     try:
-        base_id = arxiv.split_version(arxiv.parse_arxiv_id(arxiv_id))[0]
+        paper_id = arxiv.base_id(arxiv_id)
     except ValidationError:
         return None
-    return None if base_id == arxiv_id else redirect(view_name, arxiv_id=base_id, permanent=True)
+    return None if paper_id == arxiv_id else redirect(view_name, arxiv_id=paper_id, permanent=True)
 
 
 class PaperNotesView(NoteListMixin, generic.ListView):
