@@ -67,6 +67,7 @@ def read_entry(atom, arxiv_id):
     """The fields of the one entry in the Atom feed `atom` (bytes) for `arxiv_id`."""
     malformed = ArxivLookupError("arXiv 的回复无法读取(不是预期的 Atom 格式),请稍后再试。")
     try:
+        # ElementTree fetches no external entities; expat (2.5 here) caps entity expansion.
         feed = ET.fromstring(atom)
     except ET.ParseError:
         raise malformed from None
