@@ -1,9 +1,14 @@
+import contextlib
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Script
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import writes
+from . import arxiv, arxiv_api, writes
 from .models import Note, NoteRevision, OldAddress, Paper
 
 
@@ -25,6 +30,40 @@ class PaperAdmin(admin.ModelAdmin):
     search_fields = ["arxiv_id", "title", "authors"]
     date_hierarchy = "published_on"
     inlines = [NoteInline]
+
+    class Media:
+        css = {"all": ["css/arxiv-fill.css"]}
+        js = [Script("js/arxiv-fill.js", type="module")]
+
+    def get_urls(self):
+        fill = self.admin_site.admin_view(self.arxiv_fields_view)
+        return [path("arxiv-fields/", fill, name="papers_paper_arxiv_fields"), *super().get_urls()]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "arxiv_id":  # where js/arxiv-fill.js puts its button and asks
+            formfield.widget.attrs["data-arxiv-fields"] = reverse("admin:papers_paper_arxiv_fields")
+        return formfield
+
+    def get_search_results(self, request, queryset, search_term):
+        """A pasted id, `arXiv:` id or URL of any version finds the paper (the note form's
+        paper box searches here too)."""
+        with contextlib.suppress(ValidationError):
+            search_term = arxiv.base_id(search_term)
+        return super().get_search_results(request, queryset, search_term)
+
+    def arxiv_fields_view(self, request):
+        """JSON for "从 arXiv 填写": the fields of the paper `?id=` names, or the error in words.
+        A GET that changes nothing, for those who may add or change papers."""
+        if request.method != "GET":
+            return JsonResponse({"error": "只接受 GET 请求。"}, status=405)
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        try:
+            fields = arxiv_api.lookup(request.GET.get("id", ""))
+        except arxiv_api.ArxivLookupError as error:
+            return JsonResponse({"error": str(error)}, status=error.status)
+        return JsonResponse({"fields": fields})
 
 
 class RevisionInline(admin.TabularInline):

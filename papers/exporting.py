@@ -62,7 +62,7 @@ def lf(text):
 
 def paper_fields(paper):
     fields = {
-        "arxiv": paper.arxiv_id,
+        "arxiv": paper.versioned_id,
         "title": paper.title,
         "authors": paper.authors,
         "published": paper.published_on,

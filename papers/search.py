@@ -129,10 +129,9 @@ def normalize_query(raw):
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidQuery(f"搜索词太长了:最多 {MAX_QUERY_LENGTH} 个字符,现在有 {len(text)} 个。")
     try:
-        arxiv_id = arxiv.parse_arxiv_id(text)
+        return arxiv.base_id(text)  # any version of the paper
     except ValidationError:  # not an id: searched as typed
         return text
-    return re.sub(r"v\d+$", "", arxiv_id)  # any version of the paper
 
 
 def displayable(raw):
