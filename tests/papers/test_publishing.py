@@ -112,4 +112,4 @@ def test_changelist_shows_each_notes_state_and_a_scheduled_notes_time(admin_clie
         ("旧草稿", "草稿"),
     ]
     for label in ["草稿", "定时", "已发布"]:
-        assert re.search(rf"<a href=\"\?[^\"]*publication=\w+[^\"]*\">{label}</a>", page), label
+        assert re.search(rf'<a href="\?[^"]*publication=\w+[^"]*">{label}</a>', page), label
