@@ -51,3 +51,32 @@ def test_two_revisions_compare_title_summary_and_body(make_note):
         Run("inserted", "\n\n新的一段。"),
     ]
     assert body.counts == (9, 0)  # 近似, and two new lines with 新的一段。
+
+
+def test_line_ends_a_browser_sends_are_no_change():
+    """A textarea posts CR LF: an imported note saved in the admin has not changed every line."""
+    runs = revision_diff.text_diff("第一行\n第二行\n", "第一行\r\n第二行改了\r\n")
+    assert runs == [Run("equal", "第一行\n第二行"), Run("inserted", "改了"), Run("equal", "\n")]
+
+
+def test_unchanged_lines_far_from_a_change_are_folded():
+    """Two lines of context on either side of a change; the lines between changes are kept
+    in a skipped run (shown folded, and whole when opened)."""
+    lines = [f"第{number}行\n" for number in range(1, 11)]
+    old = "".join(lines)
+    new = old.replace("第5行", "第五行")
+    runs = revision_diff.fold_unchanged(revision_diff.text_diff(old, new))
+    assert [(run.kind, run.text) for run in runs] == [
+        ("skipped", "第1行\n第2行\n"),
+        ("equal", "第3行\n第4行\n第"),
+        ("deleted", "5"),
+        ("inserted", "五"),
+        ("equal", "行\n第6行\n第7行\n"),
+        ("skipped", "第8行\n第9行\n第10行\n"),
+    ]
+    assert [run.line_count for run in runs if run.kind == "skipped"] == [2, 3]
+
+
+def test_short_unchanged_stretches_are_not_folded():
+    runs = [Run("equal", "一\n二\n三\n"), Run("inserted", "四\n")]
+    assert revision_diff.fold_unchanged(runs) == runs
