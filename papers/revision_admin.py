@@ -6,6 +6,7 @@ Mixed into NoteAdmin, so they share its permissions and its place in the admin's
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -100,10 +101,12 @@ class NoteRevisionPages:
     def _chosen_revisions(self, request, note):
         """The two revisions `old` and `new` of the query name, older first; None unless they
         are two different revisions of the note."""
-        ids = [request.GET.get(name, "") for name in ("old", "new")]
-        if not all(value.isdigit() for value in ids) or ids[0] == ids[1]:
+        values = [request.GET.get(name, "") for name in ("old", "new")]
+        if not all(value.isascii() and value.isdigit() for value in values):
             return None
-        chosen = list(note.revisions.filter(pk__in=ids).select_related("author").order_by("id"))
+        # One exact lookup each: an id too large for the column finds nothing (not a crash).
+        either = Q(pk=int(values[0])) | Q(pk=int(values[1]))
+        chosen = list(note.revisions.filter(either).select_related("author").order_by("id"))
         return chosen if len(chosen) == 2 else None
 
     def _url(self, view, note):

@@ -107,14 +107,17 @@ def test_compare_page_shows_deleted_text_escaped(admin_client, make_note):
     )
 
 
-@pytest.mark.parametrize("query", ["", "?old=1", "?old=x&new=2", "same", "other-note"])
+@pytest.mark.parametrize(
+    "query", ["", "?old=1", "?old=x&new=2", "?old=١&new=2", "same", "other-note", "too-large"]
+)
 def test_compare_without_two_revisions_of_the_note_says_so(admin_client, edited, make_note, query):
-    """Missing, malformed, equal, or another note's revision: back to the history, with why."""
+    """Missing, malformed, equal, another note's or no revision: back to the history, with why."""
     old = first_revision(edited)
     other = first_revision(make_note())
     query = {
         "same": f"?old={old.pk}&new={old.pk}",
         "other-note": f"?old={old.pk}&new={other.pk}",
+        "too-large": f"?old={old.pk}&new={'9' * 30}",
     }.get(query, query)
     response = admin_client.get(f"{history_url(edited)}compare/{query}", follow=True)
     assert response.redirect_chain == [(history_url(edited), 302)]
@@ -154,6 +157,8 @@ def test_restore_refuses_another_notes_revision(admin_client, edited, make_note)
     other = first_revision(make_note())
     assert admin_client.post(restore_url(edited, other)).status_code == 404
     assert admin_client.get("/admin/papers/note/999999/revisions/").status_code == 404
+    assert admin_client.post(f"{history_url(edited)}{10**30}/restore/").status_code == 404
+    assert admin_client.get(f"/admin/papers/note/{10**30}/revisions/").status_code == 404
     assert edited.revisions.count() == 2
 
 
