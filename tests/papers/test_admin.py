@@ -37,7 +37,7 @@ def test_note_changelist_lists_every_note_with_filters(admin_client, three_notes
     assert sorted(note_rows(response)) == sorted(["ESRL 笔记", "草稿", "未来"])
     page = html(response)
     assert 'id="changelist-filter"' in page
-    assert 'href="?status__exact=draft"' in page
+    assert 'href="?publication=draft"' in page
     assert 'href="?paper__isempty=1"' in page
 
 
