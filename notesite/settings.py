@@ -186,6 +186,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "notesite <noreply@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who is emailed about new comments; empty sends nothing.
 NOTESITE_AUTHOR_EMAIL = os.environ.get("NOTESITE_AUTHOR_EMAIL", "author@localhost" if DEBUG else "")
+# What the admin's "从 arXiv 填写" asks for a paper's fields (papers/arxiv_api.py).
+ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 
 # Comments (annotations/): moderation, the edit window and abuse limits.
 COMMENTS_MODERATE_ANONYMOUS = env_bool("COMMENTS_MODERATE_ANONYMOUS", True)

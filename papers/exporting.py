@@ -16,7 +16,6 @@ keeps a post's assets, and the links point there, so that the export imported in
 site has every image.
 """
 
-import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,13 +23,13 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 import yaml
-from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from topics.models import TopicTree
 
+from .media import media_reference
 from .models import Note
 
 CHUNK_SIZE = 500
@@ -62,7 +61,7 @@ def lf(text):
 
 def paper_fields(paper):
     fields = {
-        "arxiv": paper.arxiv_id,
+        "arxiv": paper.versioned_id,
         "title": paper.title,
         "authors": paper.authors,
         "published": paper.published_on,
@@ -107,12 +106,6 @@ def front_matter(note, summary, topic_path):
 
 def note_file_text(note, summary, body, topic_path):
     return f"---\n{front_matter(note, summary, topic_path)}---\n\n{lf(body)}\n"
-
-
-def media_reference():
-    """A media URL where Markdown or HTML puts one: after `(`, a quote, `=` or a space, not
-    inside another site's URL."""
-    return re.compile(rf"(?<![\w/.]){re.escape(settings.MEDIA_URL)}(?P<name>[^\s()<>\"'`]+)")
 
 
 class MediaCopies:

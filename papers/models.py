@@ -1,4 +1,7 @@
+import contextlib
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -14,7 +17,8 @@ from .rendering import note_excerpt, render_markdown
 
 
 class ArxivIdField(models.CharField):
-    """Stores a bare arXiv id; accepts `arXiv:` prefixes and pasted abs / PDF URLs."""
+    """Stores a bare arXiv id; accepts `arXiv:` prefixes and pasted abs / PDF URLs (cleaning
+    keeps a version suffix, which Paper then stores apart)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 40)
@@ -49,8 +53,15 @@ class PaperQuerySet(models.QuerySet):
 
 
 class Paper(models.Model):
+    # Without the version suffix: one paper whatever the version, one address /papers/<id>/.
     arxiv_id = ArxivIdField(
-        "arXiv 编号", unique=True, help_text="如 2308.02223,也可粘贴摘要页或 PDF 链接。"
+        "arXiv 编号",
+        unique=True,
+        error_messages={"unique": "已有这篇论文(同一 arXiv 编号,不论版本)。"},
+        help_text="如 2308.02223,也可粘贴摘要页或 PDF 链接;带版本号(如 2308.02223v2)时版本另存。",
+    )
+    version = models.PositiveSmallIntegerField(
+        "版本", null=True, blank=True, help_text="arXiv 版本号,v2 即 2;留空表示未注明。"
     )
     title = models.CharField("标题", max_length=300)
     authors = models.TextField("作者", blank=True, help_text="用逗号或换行分隔,与 arXiv 页面一致。")
@@ -66,12 +77,12 @@ class Paper(models.Model):
         verbose_name_plural = "论文"
 
     def __str__(self):
-        return f"{self.title} (arXiv:{self.arxiv_id})"
+        return f"{self.title} (arXiv:{self.versioned_id})"
 
     def save(self, *args, **kwargs):
         from . import writes  # writes imports this module
 
-        self.arxiv_id = arxiv.parse_arxiv_id(self.arxiv_id)
+        self.set_arxiv_id(self.arxiv_id)
         self.render()
         with writes.batch() as batch:
             created = self._state.adding
@@ -82,17 +93,32 @@ class Paper(models.Model):
     def get_absolute_url(self):
         return reverse("papers:paper", kwargs={"arxiv_id": self.arxiv_id})
 
+    def clean(self):
+        # Before the unique check, which must compare ids without their versions.
+        with contextlib.suppress(ValidationError):  # clean_fields reports it on arxiv_id
+            self.set_arxiv_id(self.arxiv_id)
+
+    def set_arxiv_id(self, value):
+        """Store the id in `value` without its version; a version suffix sets `version`."""
+        self.arxiv_id, version = arxiv.split_version(arxiv.parse_arxiv_id(value))
+        self.version = version or self.version
+
     def render(self):
         """Fill the stored abstract HTML from its Markdown (bulk writers call this themselves)."""
         self.abstract_html = render_markdown(self.abstract).html
 
     @property
+    def versioned_id(self):
+        """The id as the card shows and links it: the version the notes were written on."""
+        return arxiv.with_version(self.arxiv_id, self.version)
+
+    @property
     def abs_url(self):
-        return arxiv.abs_url(self.arxiv_id)
+        return arxiv.abs_url(self.versioned_id)
 
     @property
     def pdf_url(self):
-        return arxiv.pdf_url(self.arxiv_id)
+        return arxiv.pdf_url(self.versioned_id)
 
     @property
     def author_list(self):
@@ -101,7 +127,7 @@ class Paper(models.Model):
     @property
     def bibtex(self):
         year = self.published_on.year if self.published_on else None
-        return arxiv.bibtex(self.arxiv_id, self.title, self.authors, year)
+        return arxiv.bibtex(self.versioned_id, self.title, self.authors, year)
 
 
 class NoteQuerySet(models.QuerySet):
@@ -260,10 +286,14 @@ class Note(models.Model):
         """
         return getattr(self, "_stored", None)
 
+    # The plain text of summary and body from the last render(), for the search index.
+    rendered_texts = None
+
     def render(self):
         """Fill the stored HTML, table of contents and excerpt from the Markdown sources."""
         summary = render_markdown(self.summary)
         body = render_markdown(self.body)
+        self.rendered_texts = (summary.text, body.text)
         self.summary_html = summary.html
         self.body_html = body.html
         self.toc_html = body.toc_html

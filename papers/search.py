@@ -129,10 +129,9 @@ def normalize_query(raw):
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidQuery(f"搜索词太长了:最多 {MAX_QUERY_LENGTH} 个字符,现在有 {len(text)} 个。")
     try:
-        arxiv_id = arxiv.parse_arxiv_id(text)
+        return arxiv.base_id(text)  # any version of the paper
     except ValidationError:  # not an id: searched as typed
         return text
-    return re.sub(r"v\d+$", "", arxiv_id)  # any version of the paper
 
 
 def displayable(raw):
@@ -310,11 +309,14 @@ def _marked(text, pattern):
 # --- the index -------------------------------------------------------------------------------
 
 
-def document_fields(*, title, topic, tags, paper, summary_html, body_html):
+def document_fields(*, title, topic, tags, paper, summary_html, body_html, texts=None):
     """The SearchDocument columns for one note, from plain values (migrations use it too).
 
-    `paper` is None or a (title, authors, arxiv_id) tuple; `topic` a name or None.
+    `paper` is None or a (title, authors, arxiv_id) tuple; `topic` a name or None; `texts` the
+    plain text of summary and body when the caller has it from rendering them (Note.render),
+    which saves reading the HTML again.
     """
+    summary_text, body_text = texts or (plain_text(summary_html), plain_text(body_html))
     heading = [title]
     if paper:
         paper_title, authors, arxiv_id = paper
@@ -323,8 +325,8 @@ def document_fields(*, title, topic, tags, paper, summary_html, body_html):
     fields = {
         "heading": "\n".join(collapse_whitespace(part) for part in heading if part),
         "labels": "\n".join(collapse_whitespace(part) for part in labels if part),
-        "summary": collapse_whitespace(plain_text(summary_html)),
-        "body": collapse_whitespace(plain_text(body_html)),
+        "summary": collapse_whitespace(summary_text),
+        "body": collapse_whitespace(body_text),
     }
     fields["document"] = fold("\n".join(fields[tier] for tier in TIERS))
     return fields
@@ -343,7 +345,7 @@ def short_grams(document):
     return "\n" + "\n".join(sorted(grams)) + "\n" if grams else ""
 
 
-def _document(note):
+def _document(note, texts=None):
     """The note's row: `document_fields` of what is stored now, and the grams of its document."""
     paper = note.paper
     fields = document_fields(
@@ -353,6 +355,7 @@ def _document(note):
         paper=(paper.title, paper.authors, paper.arxiv_id) if paper else None,
         summary_html=note.summary_html,
         body_html=note.body_html,
+        texts=texts,
     )
     return SearchDocument(note_id=note.pk, grams=short_grams(fields["document"]), **fields)
 
@@ -370,14 +373,16 @@ def _write(documents):
     )
 
 
-def index_notes(note_ids):
+def index_notes(note_ids, texts=None):
     """Write the search rows of the notes with these ids from what is stored now (3 queries).
 
-    Called by papers.writes, the one write path; see the module docstring.
+    Called by papers.writes, the one write path; see the module docstring. `texts` maps a note's
+    id to the plain text of its summary and body, when the writer rendered them.
     """
-    note_ids = list(note_ids)
+    note_ids, texts = list(note_ids), texts or {}
     if note_ids:
-        _write([_document(note) for note in _notes_to_index().filter(pk__in=note_ids)])
+        notes = _notes_to_index().filter(pk__in=note_ids)
+        _write([_document(note, texts.get(note.pk)) for note in notes])
 
 
 def rebuild_index(batch_size=500):

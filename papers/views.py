@@ -1,8 +1,9 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views import generic
@@ -10,7 +11,7 @@ from taggit.models import Tag
 
 from topics.models import Topic, TopicTree
 
-from . import search
+from . import arxiv, search
 from .caching import fragments, pages
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
@@ -100,8 +101,23 @@ class TagNotesView(NoteListMixin, generic.ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+def redirect_to_paper(view_name, arxiv_id):
+    """A 301 to the paper's own address when `arxiv_id` names it another way (a version suffix,
+    `arXiv:`), else None: a paper has one address whatever the version."""
+    try:
+        paper_id = arxiv.base_id(arxiv_id)
+    except ValidationError:
+        return None
+    return None if paper_id == arxiv_id else redirect(view_name, arxiv_id=paper_id, permanent=True)
+
+
 class PaperNotesView(NoteListMixin, generic.ListView):
     template_name = "papers/paper_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        return redirect_to_paper("papers:paper", kwargs["arxiv_id"]) or super().get(
+            request, *args, **kwargs
+        )
 
     def get_queryset(self):
         papers = Paper.objects.with_published_notes()
@@ -117,6 +133,8 @@ class PaperNotesView(NoteListMixin, generic.ListView):
 
 def paper_bibtex(request, arxiv_id):
     """A paper's BibTeX as a `.bib` download, for papers readers can see."""
+    if response := redirect_to_paper("papers:paper-bibtex", arxiv_id):
+        return response
     paper = get_object_or_404(Paper.objects.with_published_notes(), arxiv_id=arxiv_id)
     response = HttpResponse(paper.bibtex + "\n", content_type="application/x-bibtex; charset=utf-8")
     filename = arxiv_id.replace("/", "_")

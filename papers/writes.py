@@ -141,8 +141,10 @@ class Batch:
         if not changes:
             return []
         keep_revisions(changes, self.author, self.source)
+        indexed = [change.note for change in changes if change.fields & search.INDEXED_NOTE_FIELDS]
         search.index_notes(
-            change.note.pk for change in changes if change.fields & search.INDEXED_NOTE_FIELDS
+            (note.pk for note in indexed),
+            texts={note.pk: note.rendered_texts for note in indexed if note.rendered_texts},
         )
         notices = [
             notice

@@ -76,7 +76,7 @@ def note_parts(number):
         "tags": rng.sample(TAGS, rng.randint(3, 5)),
     }
     if number % 3 == 0:
-        front["arxiv"] = f"23{number % 12 + 1:02d}.{number:05d}"
+        front["arxiv"] = f"23{number % 12 + 1:02d}.{number + 1:05d}"  # arXiv numbers start at 1
     return front, summary, body
 
 

@@ -286,7 +286,7 @@ def paper(n, now):
 
     abstract, abstract_html = rendered_abstracts()[n % len(ABSTRACTS)]
     return Paper(
-        arxiv_id=f"23{n // 100000 % 12 + 1:02d}.{n % 100000:05d}",
+        arxiv_id=f"23{n // 99999 % 12 + 1:02d}.{n % 99999 + 1:05d}",  # numbers start at 00001
         title=f"Paper {n}: on {SUBJECTS[n % len(SUBJECTS)][1]}",
         authors=f"Author {n % 97}, Author {n % 89}",
         abstract=abstract,

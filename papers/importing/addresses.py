@@ -14,6 +14,8 @@ Days are those of the blog's `timezone`, else of the site's; a post's date witho
 is read in that zone too (papers.importing.reading), as the tools read it.
 """
 
+import os
+import posixpath
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -65,17 +67,23 @@ class Blogs:
     """The blog of each posts folder, its `_config.yml` read once."""
 
     def __init__(self):
-        self._of_folder = {}
+        self._of_folder = {}  # a note's folder → its Blog or None
+        self._of_posts_folder = {}
 
     def of(self, path):
         """The Blog of the note file at `path`, or None when it is no Hexo or Jekyll post."""
-        parts = Path(path).absolute().parts
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._of_folder:
+            self._of_folder[folder] = self._of_posts(Path(folder).parts)
+        return self._of_folder[folder]
+
+    def _of_posts(self, parts):
         if "_posts" not in parts:
             return None
         posts = Path(*parts[: len(parts) - parts[::-1].index("_posts")])
-        if posts not in self._of_folder:
-            self._of_folder[posts] = read_blog(posts)
-        return self._of_folder[posts]
+        if posts not in self._of_posts_folder:
+            self._of_posts_folder[posts] = read_blog(posts)
+        return self._of_posts_folder[posts]
 
 
 def read_blog(posts):
@@ -123,7 +131,8 @@ def old_addresses(blog, front, path, file_name, note, category_paths):
         return named
     if blog.tool == HEXO:
         # Hexo's :title is the file's path under _posts, without its suffix.
-        title = Path(path).absolute().relative_to(blog.posts).with_suffix("").as_posix()
+        under_posts = os.path.relpath(os.path.abspath(path), blog.posts)
+        title = os.path.splitext(under_posts)[0].replace(os.sep, "/")
         categories = category_paths[0] if category_paths else ()
     else:
         title = file_name
@@ -178,7 +187,7 @@ def placeholders(blog, front, file_title, moment):
         "minute": f"{moment.minute:02d}",
         "second": f"{moment.second:02d}",
         "title": slug if blog.tool == JEKYLL and slug else file_title,
-        "name": Path(file_title).name,
+        "name": posixpath.basename(file_title),
         "slug": slug or re.sub(r"[^\w]+", "-", file_title).strip("-").lower(),
         "output_ext": ".html",
         # Absent unless given: every post without one would claim the same address.

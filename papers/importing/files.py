@@ -2,8 +2,9 @@
 
 import filecmp
 import os
+import posixpath
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
 from django.utils.text import slugify
@@ -95,7 +96,7 @@ def scan_files(files, report, progress):
             left_out.add(path)
             continue
         first = claimed.get(note.slug)
-        in_vault = links.vaults.vault_of(Path(path).resolve().parent) is not None
+        in_vault = links.vaults.vault_of(Path(os.path.dirname(os.path.realpath(path)))) is not None
         if in_vault and note.slug_from_file_name and not (first and is_copy(first, path)):
             slug = vault_slug(note, claimed, earlier)
             if slug != note.slug:
@@ -151,7 +152,7 @@ def distinct_slug(source_path, taken):
     """A slug not `taken` for a vault file named like another: its folders' names before its
     own, `nas-x` for `nas/x.md`, then `a-nas-x`..., so that the same tree gives each file the
     same slug on every run; numbered when the folders run out."""
-    parts = PurePosixPath(source_path).with_suffix("").parts
+    parts = [part for part in posixpath.splitext(source_path)[0].split("/") if part]
     slug = slugify(parts[-1], allow_unicode=True)
     for start in range(len(parts) - 2, -1, -1):
         slug = slugify("-".join(parts[start:]), allow_unicode=True)[-SLUG_LENGTH:].lstrip("-")

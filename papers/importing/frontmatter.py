@@ -14,7 +14,7 @@ from taggit.models import Tag
 
 from topics.models import Topic
 
-from ..arxiv import parse_arxiv_id
+from ..arxiv import parse_arxiv_id, split_version
 from ..models import Paper
 from .problems import NoteProblem
 
@@ -37,7 +37,8 @@ MAX_ALIAS_REPEATS = 1000
 
 @dataclass(frozen=True)
 class PaperRef:
-    arxiv_id: str
+    arxiv_id: str  # without the version suffix, which is `version`
+    version: int | None = None
     title: str = ""
     authors: str = ""
     abstract: str = ""
@@ -342,7 +343,7 @@ def read_paper(front):
     if value is None:
         raise NoteProblem(line, f"{key}: no arXiv id (give it as arxiv: ...)")
     try:
-        arxiv_id = parse_arxiv_id(value)
+        arxiv_id, version = split_version(parse_arxiv_id(value))
     except ValidationError:
         raise NoteProblem(line, f"{key}: not an arXiv id or URL: {value!r}") from None
     authors = details.get("authors") or ""
@@ -356,6 +357,7 @@ def read_paper(front):
         raise NoteProblem(line, f"paper title longer than {PAPER_TITLE_LENGTH} characters")
     return PaperRef(
         arxiv_id=arxiv_id,
+        version=version,
         title=title,
         authors=", ".join(map(str, authors)) if isinstance(authors, list) else str(authors),
         abstract=str(details.get("abstract") or "").strip(),

@@ -126,7 +126,7 @@ def first_file(folders, path):
         if folder is None:
             continue
         try:
-            found = (folder / path).resolve()
+            found = Path(os.path.realpath(os.path.join(folder, path)))
             if found.suffix.lower() in COPIED_SUFFIXES and found.is_file():
                 return found
         except (OSError, ValueError):  # a name the file system refuses (too long, NUL): not there
@@ -160,11 +160,12 @@ class NoteMedia:
 
     def __init__(self, note, vaults, sites, warn, into=None):
         """`into`: the NoteMedia of the note that embeds this one, whose storage it shares."""
-        path = Path(note.path).resolve()
+        # Strings, not Paths, for the note's own names (reading.file_stem says why).
+        path = os.path.realpath(note.path)
         self.slug = into.slug if into else note.slug
         self.vaults = vaults
-        self.folder = path.parent
-        self.asset_folder = path.with_suffix("")  # Hexo's post asset folder
+        self.folder = Path(os.path.dirname(path))
+        self.asset_folder = os.path.splitext(path)[0]  # Hexo's post asset folder
         self.vault = vaults.vault_of(self.folder)
         self.served_from = sites.served_from(self.folder)
         self.warn = warn
@@ -279,7 +280,7 @@ class NoteMedia:
         found = first_file((self.folder, self.asset_folder, self.vault), path)
         if found is None and self.vault:
             by_name = self.vaults.find(self.vault, PurePosixPath(path).name)
-            found = by_name and first_file([by_name.parent], by_name.name)
+            found = by_name and first_file([os.path.dirname(by_name)], os.path.basename(by_name))
         return found
 
     def storage_name(self, source):

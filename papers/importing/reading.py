@@ -1,9 +1,9 @@
 """One note file read: its front matter, slug, title, dates and body, with every problem."""
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from django.utils.text import slugify
 
@@ -61,16 +61,28 @@ class ParsedNote:
     has_front_matter: bool
     aliases: list[str] = field(default_factory=list)  # Obsidian's other names for the note
     old_addresses: list[str] = field(default_factory=list)  # where the old site had it
-    media_files: list[tuple[Path, str]] = field(default_factory=list)  # (source, storage name)
+    media_files: list[tuple[str, str]] = field(default_factory=list)  # (source, storage name)
     # What will not look as on the old site; the run adds them to its report.
     warnings: list[Problem] = field(default_factory=list)
 
 
+# File names stay strings (os.path), never Path objects, for every file of a run: a Path interns
+# each part of its name, and the interpreter's table of interned strings grows with the run and
+# doubles, which made the import's peak memory grow with the number of files.
+def file_stem(name):
+    return os.path.splitext(os.path.basename(name))[0]
+
+
+def read_bytes(name):
+    with open(name, "rb") as file:
+        return file.read()
+
+
 def file_name_parts(path, zone=None):
     """(name, Jekyll date or None) from the file name; `index.md` is named by its folder."""
-    name = path.stem
-    if name == "index" and path.parent.name:
-        name = path.parent.name
+    name = file_stem(path)
+    if name == "index" and (folder := os.path.basename(os.path.dirname(path))):
+        name = folder
     jekyll = JEKYLL_NAME.match(name)
     if jekyll and (day := parse_date(jekyll[1], zone)):
         return jekyll[2], day
@@ -98,7 +110,7 @@ def read_parts(name):
     """(fence, front matter, body, the body's first line, control characters dropped) of the
     file `name`; raise InvalidNote when it cannot be read, EmptyFile when it holds nothing."""
     try:
-        text, dropped = drop_control_characters(decode(Path(name).read_bytes()))
+        text, dropped = drop_control_characters(decode(read_bytes(name)))
         if not text.strip():
             raise EmptyFile(name)
         fence, lines, body, body_line = split_front_matter(text)
@@ -115,7 +127,7 @@ def read_note(name, source_path="", blog=None):
     """Parse the note file `name`; raise InvalidNote listing every problem found in it, or
     EmptyFile. `source_path` is what the note will remember as its file; `blog` the Hexo or
     Jekyll blog it is a post of (papers.importing.addresses), if any."""
-    path, problems = Path(name), []
+    problems = []
 
     def collect(read, *args):
         try:
@@ -125,7 +137,7 @@ def read_note(name, source_path="", blog=None):
 
     fence, front, body, body_line, dropped = read_parts(name)
     zone = blog.zone if blog else None  # the day Hexo and Jekyll put in a post's address
-    file_name, file_date = file_name_parts(path, zone)
+    file_name, file_date = file_name_parts(name, zone)
     title = collect(read_text, front, ("title",)) or first_heading(body) or file_name
     body, heading_lines = without_title_heading(body, title)
     body_line += heading_lines
@@ -139,7 +151,7 @@ def read_note(name, source_path="", blog=None):
     note = ParsedNote(
         path=name,
         source_path=source_path,
-        link_name=path.stem,
+        link_name=file_stem(name),
         title=title,
         slug=slug,
         slug_line=slug_line,
@@ -148,9 +160,9 @@ def read_note(name, source_path="", blog=None):
         body=body,
         body_line=body_line,
         status=Note.Status.DRAFT
-        if draft or unpublished or DRAFT_FOLDER in path.parts
+        if draft or unpublished or DRAFT_FOLDER in os.path.normpath(name).split(os.sep)
         else Note.Status.PUBLISHED,
-        published_at=published_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
+        published_at=published_at or datetime.fromtimestamp(os.stat(name).st_mtime, tz=UTC),
         date_from_mtime=published_at is None,
         updated_at=collect(read_date, front, UPDATED_KEYS, zone),
         topic_path=paths[0] if paths else (),
@@ -162,5 +174,5 @@ def read_note(name, source_path="", blog=None):
     )
     if problems:
         raise InvalidNote(problems)
-    note.old_addresses = old_addresses(blog, front, path, file_name, note, paths)
+    note.old_addresses = old_addresses(blog, front, name, file_name, note, paths)
     return note

@@ -82,6 +82,7 @@ def new_paper(ref):
     # Paper.save() is skipped by bulk_create: do its work here.
     paper = Paper(
         arxiv_id=ref.arxiv_id,
+        version=ref.version,
         title=ref.title or ref.arxiv_id,
         authors=ref.authors,
         abstract=ref.abstract,
@@ -256,7 +257,10 @@ class NoteWriter:
         return dict(Paper.objects.filter(arxiv_id__in=arxiv_ids).values_list("arxiv_id", "id"))
 
     def create_papers(self, batch, ids):
-        refs = {note.paper.arxiv_id: note.paper for note in batch if note.paper}
+        named = sorted(
+            (note.paper for note in batch if note.paper), key=lambda ref: ref.version or 0
+        )
+        refs = {ref.arxiv_id: ref for ref in named}  # the highest version named wins
         new = [new_paper(ref) for arxiv_id, ref in refs.items() if arxiv_id not in ids]
         Paper.objects.bulk_create(new)
         for paper in new:

@@ -112,3 +112,44 @@ def test_an_edit_elsewhere_tells_the_author_nothing(
     said = save_in_admin(admin_client, tmp_path, imported, EDITS["inserted before"])
     assert "条批注" not in said
     assert "annotations:" not in reimport(admin_client, tmp_path, imported, BODY)
+
+
+@pytest.mark.parametrize("edit", ["reworded", "deleted"])
+def test_restoring_the_annotated_revision_brings_the_passage_back(
+    edit, imported, tmp_path, admin_client, reader, annotate
+):
+    """Restored in the admin, the revision the reader annotated puts the annotation back on its
+    words (a reworded one loses its "changed" mark); the admin says how many moved."""
+    annotation = annotate(imported, reader, PASSAGE)
+    save_in_admin(admin_client, tmp_path, imported, EDITS[edit])
+    annotated = imported.revisions.order_by("id").first()
+    url = f"/admin/papers/note/{imported.pk}/revisions/{annotated.pk}/restore/"
+    said = html(admin_client.post(url, follow=True))
+    annotation.refresh_from_db()
+    text = passages.note_text(Note.objects.get(pk=imported.pk))
+    if edit == "reworded":
+        assert (annotation.state, annotation.exact, annotation.text_changed) == (
+            Annotation.State.ANCHORED,
+            PASSAGE,
+            False,
+        )
+        assert text[annotation.start : annotation.end] == PASSAGE
+        assert "条批注" not in said  # back on the words the reader chose: nothing to report
+    else:  # orphans are not looked for again: their offsets belong to a text that is gone
+        assert annotation.state == Annotation.State.ORPHANED
+    assert f"已恢复到版本 #{annotated.pk}" in said
+
+
+def test_restoring_an_earlier_revision_tells_the_author(
+    imported, tmp_path, admin_client, reader, annotate
+):
+    """An annotation made after the edit moves onto the restored words, and the admin says so."""
+    save_in_admin(admin_client, tmp_path, imported, EDITS["reworded"])
+    annotation = annotate(Note.objects.get(pk=imported.pk), reader, REWORDED)
+    earlier = imported.revisions.order_by("id").first()
+    url = f"/admin/papers/note/{imported.pk}/revisions/{earlier.pk}/restore/"
+    said = html(admin_client.post(url, follow=True))
+    annotation.refresh_from_db()
+    assert (annotation.exact, annotation.quote) == (PASSAGE, REWORDED)
+    assert re.search(r"1 条批注\S*原文已修改,已移到修改后的文字上", said), said
+    assert f"/admin/annotations/annotation/?id__in={annotation.pk}" in said.replace("&amp;", "&")

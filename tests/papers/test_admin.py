@@ -37,7 +37,7 @@ def test_note_changelist_lists_every_note_with_filters(admin_client, three_notes
     assert sorted(note_rows(response)) == sorted(["ESRL 笔记", "草稿", "未来"])
     page = html(response)
     assert 'id="changelist-filter"' in page
-    assert 'href="?status__exact=draft"' in page
+    assert 'href="?publication=draft"' in page
     assert 'href="?paper__isempty=1"' in page
 
 
@@ -210,13 +210,25 @@ def test_paper_changelist_search_by_arxiv_id(admin_client, paper):
     assert "Other paper" not in page
 
 
+@pytest.mark.parametrize(
+    "query", ["2308.02223v2", "arXiv:2308.02223v5", "https://arxiv.org/pdf/2308.02223v1.pdf"]
+)
+def test_paper_changelist_search_by_any_version_or_url(admin_client, paper, query):
+    """A versioned id, `arXiv:` id or PDF URL in the paper search finds the one paper."""
+    Paper.objects.create(arxiv_id="2401.00001", title="Other paper")
+    page = html(admin_client.get("/admin/papers/paper/", {"q": query}))
+    assert re.findall(r'<th class="field-arxiv_id"><a href="[^"]*">([^<]*)</a>', page) == [
+        "2308.02223"
+    ]
+
+
 def test_paper_add_with_pasted_url_stores_bare_id(admin_client, db):
-    """Adding a paper with a pasted abs URL stores the bare arXiv id."""
+    """Adding a paper with a pasted abs URL stores the bare arXiv id and its version."""
     data = {"arxiv_id": "https://arxiv.org/abs/2308.02223v2", "title": "T", "notes-TOTAL_FORMS": 0}
     data |= {"notes-INITIAL_FORMS": 0, "notes-MIN_NUM_FORMS": 0, "notes-MAX_NUM_FORMS": 0}
     response = admin_client.post("/admin/papers/paper/add/", data)
     assert response.status_code == 302
-    assert list(Paper.objects.values_list("arxiv_id", flat=True)) == ["2308.02223v2"]
+    assert list(Paper.objects.values_list("arxiv_id", "version")) == [("2308.02223", 2)]
 
 
 def test_paper_add_with_bad_id_shows_form_error(admin_client, db):

@@ -32,6 +32,14 @@ class PaperForm(forms.ModelForm):
         ("https://arxiv.org/pdf/2308.02223v2.pdf", "2308.02223v2"),
         ("https://export.arxiv.org/abs/math.GT/0309136", "math.GT/0309136"),
         ("  2308.02223 \n", "2308.02223"),
+        ("0704.0001", "0704.0001"),  # the first new-style id
+        ("1412.9999", "1412.9999"),  # the last month of 4 digits
+        ("1501.00001", "1501.00001"),  # the first month of 5
+        ("arXiv:1706.03762", "1706.03762"),
+        ("https://arxiv.org/abs/1706.03762v7", "1706.03762v7"),
+        ("https://arxiv.org/pdf/1706.03762.pdf", "1706.03762"),
+        ("astro-ph/9108001", "astro-ph/9108001"),
+        ("cond-mat/0703999", "cond-mat/0703999"),  # the last month of old-style ids
     ],
 )
 def test_parse_arxiv_id_accepts(value, expected):
@@ -51,6 +59,15 @@ def test_parse_arxiv_id_accepts(value, expected):
         "https://example.com/abs/2308.02223",
         "",
         "   ",
+        "2305.1829",  # 4 digits after 2014
+        "0703.1234",  # new style before April 2007
+        "1413.12345",  # month 13
+        "1412.12345",  # 5 digits before 2015
+        "1501.00000",
+        "2308.02223v01",
+        "foo-th/9901001",  # no such archive
+        "hep-th/0704001",  # old style after March 2007
+        "HEP-TH/9901001",
     ],
 )
 def test_parse_arxiv_id_rejects(value):
@@ -60,10 +77,64 @@ def test_parse_arxiv_id_rejects(value):
     assert excinfo.value.code == "invalid_arxiv_id"
 
 
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2305.1829", "2015 年起的编号在点后有 5 位数字,这里有 4 位"),
+        ("1412.12345", "2007 年 4 月到 2014 年底的编号在点后有 4 位数字,这里有 5 位"),
+        ("0703.1234", "新式编号从 0704(2007 年 4 月)开始,更早的论文形如 hep-th/9901001"),
+        ("1413.12345", "月份 13 不在 01–12 之间"),
+        ("foo-th/9901001", "没有名为 foo-th 的 arXiv 分类"),
+        ("hep-th/0704001", "旧式编号(分类/YYMMNNN)只用于 1991 年到 2007 年 3 月"),
+        ("1501.00000", "编号 00000 不能全是 0"),
+        ("garbage", "应形如 2308.02223、2308.02223v2、hep-th/9901001"),
+    ],
+)
+def test_refused_id_says_what_is_wrong(value, reason):
+    """The error names the id and the rule it breaks, in Chinese."""
+    with pytest.raises(ValidationError) as excinfo:
+        arxiv.parse_arxiv_id(value)
+    message = excinfo.value.messages[0]
+    assert message.startswith(f"“{value}” 不是 arXiv 编号:")
+    assert reason in message
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "expected"),
+    [
+        ("1706.03762v7", ("1706.03762", 7)),
+        ("1706.03762", ("1706.03762", None)),
+        ("math.GT/0309136v12", ("math.GT/0309136", 12)),
+        ("solv-int/9901001", ("solv-int/9901001", None)),
+    ],
+)
+def test_split_version(arxiv_id, expected):
+    """split_version parts an id into the paper's id and its version."""
+    assert arxiv.split_version(arxiv_id) == expected
+
+
 def test_paper_save_normalizes_pasted_url(db):
-    """Saving a paper whose id is a pasted PDF URL stores the bare id."""
+    """Saving a paper whose id is a pasted PDF URL stores the bare id and its version apart."""
     paper = Paper.objects.create(arxiv_id="https://arxiv.org/pdf/2308.02223v2.pdf", title="T")
-    assert Paper.objects.values_list("arxiv_id", flat=True).get(pk=paper.pk) == "2308.02223v2"
+    assert Paper.objects.values_list("arxiv_id", "version").get(pk=paper.pk) == ("2308.02223", 2)
+
+
+def test_versions_of_a_paper_are_one_paper(db):
+    """1706.03762v7 typed in a form for the stored 1706.03762 is a duplicate of it."""
+    Paper.objects.create(arxiv_id="1706.03762", title="Attention Is All You Need")
+    form = PaperForm(data={"arxiv_id": "1706.03762v7", "title": "T"})
+    assert not form.is_valid()
+    assert form.errors["arxiv_id"] == ["已有这篇论文(同一 arXiv 编号,不论版本)。"]
+    assert Paper.objects.get().version is None
+
+
+def test_version_suffix_edits_the_stored_paper_version(db):
+    """Typing a version suffix on a paper's own form sets its version; its id stays bare."""
+    paper = Paper.objects.create(arxiv_id="1706.03762v5", title="Attention Is All You Need")
+    form = PaperForm(data={"arxiv_id": "1706.03762v7", "title": "T"}, instance=paper)
+    assert form.is_valid(), form.errors
+    form.save()
+    assert Paper.objects.values_list("arxiv_id", "version").get() == ("1706.03762", 7)
 
 
 def test_model_form_accepts_pasted_url(db):
@@ -97,13 +168,16 @@ def test_full_clean_reports_bad_id(db):
 
 
 def test_abs_and_pdf_urls():
-    """abs_url and pdf_url point at arxiv.org for new- and old-style ids."""
+    """abs_url and pdf_url point at arxiv.org for new- and old-style ids, at the version
+    the notes name when they name one."""
     paper = Paper(arxiv_id="2308.02223")
     assert paper.abs_url == "https://arxiv.org/abs/2308.02223"
     assert paper.pdf_url == "https://arxiv.org/pdf/2308.02223"
     old = Paper(arxiv_id="hep-th/9901001")
     assert old.abs_url == "https://arxiv.org/abs/hep-th/9901001"
     assert old.pdf_url == "https://arxiv.org/pdf/hep-th/9901001"
+    versioned = Paper(arxiv_id="1706.03762", version=7)
+    assert versioned.abs_url == "https://arxiv.org/abs/1706.03762v7"
 
 
 def test_split_authors_on_commas_and_newlines_and_and():
@@ -120,7 +194,8 @@ def test_split_authors_on_commas_and_newlines_and_and():
 def test_bibtex_entry():
     """BibTeX is an @misc entry with key, title, authors joined by " and ", eprint, prefix."""
     paper = Paper(
-        arxiv_id="2308.02223v2",
+        arxiv_id="2308.02223",
+        version=2,
         title="ESRL: Efficient Sampling-based Reinforcement Learning for Sequence Generation",
         authors="Chenglong Wang, Hang Zhou, Yimin Hu",
         published_on=date(2023, 8, 4),

@@ -420,7 +420,7 @@ def write_notes(folder, count):
             folder,
             f"n{number}.md",
             f"---\ntitle: N{number}\ndate: 2024-11-25\ncategories: [c{number % 3}]\n"
-            f"tags: [shared, t{number}]\narxiv: 2401.{number:05d}\n---\nbody {number}\n",
+            f"tags: [shared, t{number}]\narxiv: 2401.{number + 1:05d}\n---\nbody {number}\n",
         )
 
 

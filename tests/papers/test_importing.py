@@ -120,10 +120,12 @@ def test_hexo_first_category_path_becomes_nested_topics(tmp_path):
 
 
 def test_hexo_tags_and_arxiv_url_paper(tmp_path):
-    """A tag list becomes tags; an arXiv URL creates the paper, titled by its id."""
+    """A tag list becomes tags; an arXiv URL creates the paper, titled by its id, its version
+    kept apart."""
     note = import_one(tmp_path, HEXO)
     assert tag_names(note) == {"RL", "LLM"}
-    assert (note.paper.arxiv_id, note.paper.title) == ("2308.02223v2", "2308.02223v2")
+    paper = note.paper
+    assert (paper.arxiv_id, paper.version, paper.title) == ("2308.02223", 2, "2308.02223")
 
 
 def test_hexo_more_marker_ends_the_excerpt(tmp_path):
@@ -458,6 +460,27 @@ def test_paper_title_field_names_new_paper(tmp_path):
     """`paper_title` names a paper created from a bare id."""
     note = import_one(tmp_path, "---\narxiv: arXiv:2308.02223\npaper_title: ESRL\n---\n")
     assert (note.paper.arxiv_id, note.paper.title) == ("2308.02223", "ESRL")
+
+
+def test_versions_of_a_paper_in_files_are_one_paper(tmp_path):
+    """Files naming 1706.03762v2, v7 and the bare id make one paper, of the highest version."""
+    for name, arxiv_id in [
+        ("a.md", "1706.03762v2"),
+        ("b.md", "1706.03762v7"),
+        ("c.md", "1706.03762"),
+    ]:
+        write(tmp_path / "notes", name, f"---\ntitle: {name}\narxiv: {arxiv_id}\n---\n")
+    import_notes([tmp_path / "notes"])
+    paper = Paper.objects.get()
+    assert (paper.arxiv_id, paper.version) == ("1706.03762", 7)
+    assert paper.notes.count() == 3
+
+
+def test_version_of_a_stored_paper_links_to_it(tmp_path, paper):
+    """A file naming another version of a stored paper is a note on that paper."""
+    note = import_one(tmp_path, "---\narxiv: https://arxiv.org/pdf/2308.02223v3.pdf\n---\n")
+    assert note.paper == paper
+    assert Paper.objects.count() == 1
 
 
 def test_default_topic_for_notes_without_category(tmp_path):

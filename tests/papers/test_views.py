@@ -375,6 +375,32 @@ def test_old_style_paper_page(client, make_note):
     assert card_titles(response) == ["old"]
 
 
+def test_paper_with_a_version_shows_and_links_that_version(client, make_note):
+    """A paper noted on v7 has its page at its bare id; the card names and links v7."""
+    paper = Paper.objects.create(arxiv_id="1706.03762v7", title="Attention Is All You Need")
+    make_note(paper=paper)
+    page = html(client.get("/papers/1706.03762/"))
+    assert '<span class="paper-card__id">arXiv:1706.03762v7</span>' in page
+    assert '<a href="https://arxiv.org/abs/1706.03762v7" rel="nofollow noopener">摘要页</a>' in page
+    assert "  eprint = {1706.03762},\n" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/papers/1706.03762v7/", "/papers/1706.03762/"),
+        ("/papers/1706.03762v2/", "/papers/1706.03762/"),
+        ("/papers/arXiv:1706.03762/", "/papers/1706.03762/"),
+        ("/papers/math.GT/0309136v1/", "/papers/math.GT/0309136/"),
+        ("/papers/1706.03762v7.bib", "/papers/1706.03762.bib"),
+    ],
+)
+def test_paper_address_with_a_version_redirects_to_the_paper(client, db, path, location):
+    """Any version of a paper, or its `arXiv:` form, answers 301 to the paper's one address."""
+    response = client.get(path)
+    assert (response.status_code, response["Location"]) == (301, location)
+
+
 def test_papers_index_lists_papers_with_counts(client, paper, make_note):
     """The papers index lists each paper with a published note, its id, authors and count."""
     make_note(paper=paper)
