@@ -286,14 +286,10 @@ class Note(models.Model):
         """
         return getattr(self, "_stored", None)
 
-    # The plain text of summary and body from the last render(), for the search index.
-    rendered_texts = None
-
     def render(self):
         """Fill the stored HTML, table of contents and excerpt from the Markdown sources."""
         summary = render_markdown(self.summary)
         body = render_markdown(self.body)
-        self.rendered_texts = (summary.text, body.text)
         self.summary_html = summary.html
         self.body_html = body.html
         self.toc_html = body.toc_html

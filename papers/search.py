@@ -309,14 +309,11 @@ def _marked(text, pattern):
 # --- the index -------------------------------------------------------------------------------
 
 
-def document_fields(*, title, topic, tags, paper, summary_html, body_html, texts=None):
+def document_fields(*, title, topic, tags, paper, summary_html, body_html):
     """The SearchDocument columns for one note, from plain values (migrations use it too).
 
-    `paper` is None or a (title, authors, arxiv_id) tuple; `topic` a name or None; `texts` the
-    plain text of summary and body when the caller has it from rendering them (Note.render),
-    which saves reading the HTML again.
+    `paper` is None or a (title, authors, arxiv_id) tuple; `topic` a name or None.
     """
-    summary_text, body_text = texts or (plain_text(summary_html), plain_text(body_html))
     heading = [title]
     if paper:
         paper_title, authors, arxiv_id = paper
@@ -325,8 +322,8 @@ def document_fields(*, title, topic, tags, paper, summary_html, body_html, texts
     fields = {
         "heading": "\n".join(collapse_whitespace(part) for part in heading if part),
         "labels": "\n".join(collapse_whitespace(part) for part in labels if part),
-        "summary": collapse_whitespace(summary_text),
-        "body": collapse_whitespace(body_text),
+        "summary": collapse_whitespace(plain_text(summary_html)),
+        "body": collapse_whitespace(plain_text(body_html)),
     }
     fields["document"] = fold("\n".join(fields[tier] for tier in TIERS))
     return fields
@@ -345,7 +342,7 @@ def short_grams(document):
     return "\n" + "\n".join(sorted(grams)) + "\n" if grams else ""
 
 
-def _document(note, texts=None):
+def _document(note):
     """The note's row: `document_fields` of what is stored now, and the grams of its document."""
     paper = note.paper
     fields = document_fields(
@@ -355,7 +352,6 @@ def _document(note, texts=None):
         paper=(paper.title, paper.authors, paper.arxiv_id) if paper else None,
         summary_html=note.summary_html,
         body_html=note.body_html,
-        texts=texts,
     )
     return SearchDocument(note_id=note.pk, grams=short_grams(fields["document"]), **fields)
 
@@ -373,16 +369,14 @@ def _write(documents):
     )
 
 
-def index_notes(note_ids, texts=None):
+def index_notes(note_ids):
     """Write the search rows of the notes with these ids from what is stored now (3 queries).
 
-    Called by papers.writes, the one write path; see the module docstring. `texts` maps a note's
-    id to the plain text of its summary and body, when the writer rendered them.
+    Called by papers.writes, the one write path; see the module docstring.
     """
-    note_ids, texts = list(note_ids), texts or {}
+    note_ids = list(note_ids)
     if note_ids:
-        notes = _notes_to_index().filter(pk__in=note_ids)
-        _write([_document(note, texts.get(note.pk)) for note in notes])
+        _write([_document(note) for note in _notes_to_index().filter(pk__in=note_ids)])
 
 
 def rebuild_index(batch_size=500):

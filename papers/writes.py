@@ -141,10 +141,8 @@ class Batch:
         if not changes:
             return []
         keep_revisions(changes, self.author, self.source)
-        indexed = [change.note for change in changes if change.fields & search.INDEXED_NOTE_FIELDS]
         search.index_notes(
-            (note.pk for note in indexed),
-            texts={note.pk: note.rendered_texts for note in indexed if note.rendered_texts},
+            change.note.pk for change in changes if change.fields & search.INDEXED_NOTE_FIELDS
         )
         notices = [
             notice
