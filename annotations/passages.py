@@ -21,6 +21,7 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.caching import versions
 from papers.models import NoteRevision
@@ -28,9 +29,11 @@ from papers.rendering import plain_text
 from papers.writes import Notice
 
 from .anchoring import reanchor, selector_at
-from .models import Annotation
+from .models import Annotation, joined_tags
 
 BODY_MAX_LENGTH = 3000
+TAG_MAX_LENGTH = 30
+TAGS_MAX = 10
 # What no text of a reader's may hold (PostgreSQL refuses NUL): controls but tab and new lines.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EXACT_MAX_LENGTH = 2000
@@ -71,35 +74,69 @@ def clean_selector(text, data):
     return (None, errors) if errors else (selector_at(text, start, end), {})
 
 
+def clean_body(data, partial=False, required=False):
+    """(fields, errors) for a reader's Markdown `body` in `data` (annotations and replies)."""
+    if "body" not in data and partial:
+        return {}, {}
+    body = data.get("body", "")
+    if not isinstance(body, str):
+        return {}, {"body": ["内容必须是文字。"]}
+    if len(body) > BODY_MAX_LENGTH:
+        return {}, {"body": [f"内容不能超过 {BODY_MAX_LENGTH} 个字符。"]}
+    if CONTROL_CHARACTERS.search(body):
+        return {}, {"body": ["内容里有无法保存的控制字符(如 NUL),请删掉后再试。"]}
+    if required and not body.strip():
+        return {}, {"body": ["请写点内容。"]}
+    return {"body": body.strip()}, {}
+
+
+def clean_tags(value):
+    """(tags, error) for a list of tag names: trimmed, a leading `#` dropped, repeats dropped."""
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        return None, "标签必须是文字的列表。"
+    tags = []
+    for raw in value:
+        tag = " ".join(raw.split()).removeprefix("#").strip()
+        if CONTROL_CHARACTERS.search(tag):
+            return None, "标签里有无法保存的控制字符。"
+        if len(tag) > TAG_MAX_LENGTH:
+            return None, f"每个标签最多 {TAG_MAX_LENGTH} 个字符。"
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        return None, f"最多 {TAGS_MAX} 个标签。"
+    return tags, None
+
+
 def clean_fields(data, partial=False):
-    """(fields, errors) for `body` and `visibility` in `data`; `partial` allows either missing."""
-    fields, errors = {}, {}
-    if "body" in data or not partial:
-        body = data.get("body", "")
-        if not isinstance(body, str):
-            errors["body"] = ["批注内容必须是文字。"]
-        elif len(body) > BODY_MAX_LENGTH:
-            errors["body"] = [f"批注不能超过 {BODY_MAX_LENGTH} 个字符。"]
-        elif CONTROL_CHARACTERS.search(body):
-            errors["body"] = ["批注里有无法保存的控制字符(如 NUL),请删掉后再试。"]
-        else:
-            fields["body"] = body.strip()
+    """(fields, errors) for `body`, `visibility` and `tags` in `data`; `partial` allows any
+    missing."""
+    fields, errors = clean_body(data, partial)
     if "visibility" in data or not partial:
         visibility = data.get("visibility", Annotation.Visibility.PRIVATE)
         if visibility not in Annotation.Visibility.values:
             errors["visibility"] = ["可见性只能是 private 或 public。"]
         else:
             fields["visibility"] = visibility
+    if "tags" in data or not partial:
+        tags, error = clean_tags(data.get("tags", []))
+        if error:
+            errors["tags"] = [error]
+        else:
+            fields["tags"] = joined_tags(tags)
     return fields, errors
 
 
-def create_annotation(note, user, selector, body="", visibility=Annotation.Visibility.PRIVATE):
+def create_annotation(
+    note, user, selector, body="", visibility=Annotation.Visibility.PRIVATE, tags=""
+):
     """A new annotation on the passage `selector` names, on the note's latest revision."""
     annotation = Annotation.objects.create(
         note=note,
         user=user,
         body=body,
         visibility=visibility,
+        tags=tags,
         quote=selector["exact"],
         revision=NoteRevision.objects.filter(note=note).order_by("-id").first(),
         **selector,
@@ -110,10 +147,15 @@ def create_annotation(note, user, selector, body="", visibility=Annotation.Visib
 
 
 def edit_annotation(annotation, **fields):
+    """Its author's new `fields`; a changed text marks it edited ("已编辑" on its card)."""
     was_public = annotation.visibility == Annotation.Visibility.PUBLIC
-    for name, value in fields.items():
-        setattr(annotation, name, value)
-    annotation.save(update_fields=[*fields, "updated_at"])
+    changed = [name for name, value in fields.items() if getattr(annotation, name) != value]
+    for name in changed:
+        setattr(annotation, name, fields[name])
+    if "body" in changed:
+        annotation.edited_at = timezone.now()
+        changed.append("edited_at")
+    annotation.save(update_fields=[*changed, "updated_at"])
     if was_public or annotation.visibility == Annotation.Visibility.PUBLIC:
         versions.changed()
     return annotation

@@ -14,4 +14,8 @@ urlpatterns = [
         name="annotation-collection",
     ),
     path("annotations/<int:pk>/", api.annotation_detail, name="annotation"),
+    path("annotations/<int:pk>/replies/", api.reply_create, name="reply-create"),
+    path("annotations/<int:pk>/flag/", api.annotation_flag, name="annotation-flag"),
+    path("annotation-replies/<int:pk>/", api.reply_detail, name="reply"),
+    path("annotation-replies/<int:pk>/flag/", api.reply_flag, name="reply-flag"),
 ]

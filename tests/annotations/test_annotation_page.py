@@ -3,9 +3,10 @@
 import re
 
 import pytest
+from django.utils import timezone
 
 from annotations import passages
-from annotations.models import Annotation
+from annotations.models import Annotation, Reply
 from papers.models import Note
 from tests.annotations.test_query_counts import ANONYMOUS_QUERIES, SIGNED_IN_QUERIES
 
@@ -18,7 +19,8 @@ def note(make_note):
 
 
 def annotate_many(note, users, count):
-    """`count` annotations over the body, public and private, by several readers."""
+    """`count` annotations over the body, public and private, by several readers; each public
+    one with two replies, one of them hidden by staff."""
     text = passages.note_text(note)
     rows = []
     for i in range(count):
@@ -29,6 +31,11 @@ def annotate_many(note, users, count):
             Annotation(note=note, user=users[i % len(users)], visibility=visibility, **selector)
         )
     Annotation.objects.bulk_create(rows)
+    Reply.objects.bulk_create(
+        Reply(annotation=row, user=users[(i + j) % len(users)], body=f"回复 {j}", hidden_at=hidden)
+        for i, row in enumerate(Annotation.objects.filter(note=note, visibility="public"))
+        for j, hidden in enumerate([None, timezone.now()])
+    )
 
 
 @pytest.fixture
@@ -77,11 +84,18 @@ def test_note_page_queries_do_not_grow_with_annotations(
 def test_annotation_list_queries_do_not_grow_with_annotations(
     client, note, users, count, django_assert_num_queries
 ):
-    """The API list: the note and the annotations with their authors (plus session and user)."""
+    """The API list and JSON-LD: the note, the annotations with their authors, their replies
+    with theirs (plus session and user), whatever the number of annotations and replies."""
     annotate_many(note, users, count)
     client.force_login(users[0])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get("/notes/attention/annotations/")
-    assert response.json()["count"] == len([i for i in range(count) if i % 2 or i % 3 == 0])
-    with django_assert_num_queries(4):
+    annotations = response.json()["annotations"]
+    assert len(annotations) == len([i for i in range(count) if i % 2 or i % 3 == 0])
+    public = [a for a in annotations if a["visibility"] == "public"]
+    for annotation in public:  # the shown reply, and the hidden one only to its author
+        assert [r["body"] for r in annotation["replies"] if not r["mine"]][:1] in (["回复 0"], [])
+        assert all(r["mine"] for r in annotation["replies"] if r["hidden"])
+    assert sum(len(a["replies"]) for a in public) >= len(public)
+    with django_assert_num_queries(5):
         client.get("/notes/attention/annotations.jsonld")
