@@ -328,17 +328,22 @@ def annotation_collection(request, slug):
     note = published_note(slug)
     if note is None:
         return error("没有这篇笔记。", 404)
-    collection_url = request.build_absolute_uri()
     source = request.build_absolute_uri(note.get_absolute_url())
     annotations = visible(request.user, note).in_document_order()
     items = [
         item for annotation in annotations for item in web_annotations(request, annotation, source)
     ]
+    label = f"{note.title} 的批注"
+    return jsonld_collection(request.build_absolute_uri(), label, items)
+
+
+def jsonld_collection(collection_url, label, items):
+    """A W3C AnnotationCollection of `items`, one embedded page."""
     collection = {
         "@context": JSONLD_CONTEXT,
         "id": collection_url,
         "type": "AnnotationCollection",
-        "label": f"{note.title} 的批注",
+        "label": label,
         "total": len(items),
         "first": {
             "id": f"{collection_url}#page-1",

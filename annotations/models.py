@@ -252,6 +252,10 @@ class Annotation(OnNote):
         return f"#{self.pk} 「{quote}」"
 
     @property
+    def author_name(self):
+        return display_name(self.user)
+
+    @property
     def tag_list(self):
         return self.tags.split("\n")[1:-1]
 
@@ -333,6 +337,10 @@ class Reply(OnNote):
     @property
     def note(self):
         return self.annotation.note
+
+    @property
+    def author_name(self):
+        return display_name(self.user)
 
     @property
     def is_hidden(self):

@@ -1,4 +1,5 @@
-"""`{% annotation_panel note %}`: the side list of passage annotations, filled by JavaScript.
+"""`{% annotation_panel note %}`: the side list of passage annotations, filled by JavaScript;
+`{% annotation_hits query %}`: the annotations section of the search page.
 
 The note page (papers) loads this library, so papers never imports annotations. It renders no
 annotation and runs no query: static/js/annotations.js fetches the list from the API
@@ -9,6 +10,8 @@ what a reader may see is decided in one place, `Annotation.objects.visible_to`.
 from django import template
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+
+from .. import finding
 
 register = template.Library()
 
@@ -26,3 +29,12 @@ def annotation_panel(context, note):
         "signed_in": request.user.is_authenticated,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("annotations/search_hits.html", takes_context=True)
+def annotation_hits(context, query):
+    """The search page's "批注" section: annotations the reader may see that match `query`."""
+    if not query:
+        return {"hits": []}
+    found = finding.search_annotations(context["request"].user, query)
+    return {"hits": [finding.hit(annotation, query) for annotation in found], "query": query}
