@@ -100,7 +100,9 @@ def visible(user, note=None):
     return (
         annotations.visible_to(user)
         .select_related("user__profile")
-        .prefetch_related(Prefetch("replies", queryset=visible_replies(user)))
+        .prefetch_related(
+            Prefetch("replies", queryset=visible_replies(user), to_attr="shown_replies")
+        )
     )
 
 
@@ -146,7 +148,7 @@ def as_json(annotation, user):
         "hidden": annotation.is_hidden,
         "permalink": annotation.get_absolute_url(),
         "replies_open": replies.takes_replies(annotation),
-        "replies": [reply_json(reply, user) for reply in annotation.replies.all()],
+        "replies": [reply_json(reply, user) for reply in annotation.shown_replies],
     }
 
 
@@ -181,7 +183,7 @@ def create(request, note):
     if errors:
         return invalid(errors)
     annotation = passages.create_annotation(note, request.user, selector, **fields)
-    annotation.note = note
+    annotation.note, annotation.shown_replies = note, []
     return JsonResponse(as_json(annotation, request.user), status=201)
 
 
@@ -365,7 +367,7 @@ def web_annotations(request, annotation, source):
     annotation whose target is the annotation it answers (motivation "replying")."""
     item = as_web_annotation(request, annotation, source)
     yield item
-    for reply in annotation.replies.all():
+    for reply in annotation.shown_replies:
         yield {
             "id": request.build_absolute_uri(reverse("annotations:reply", kwargs={"pk": reply.pk})),
             "type": "Annotation",

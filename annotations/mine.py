@@ -52,7 +52,7 @@ def annotations_of(user, filters=None):
     annotations = (
         Annotation.objects.filter(user=user, note__in=Note.objects.published())
         .select_related("note", "user__profile")
-        .prefetch_related(Prefetch("replies", queryset=replies))
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies"))
         .order_by("-created_at", "-id")
     )
     filters = filters or {}
@@ -98,7 +98,7 @@ def as_markdown(annotations, absolute_url, reader_name):
             lines += [annotation.body, ""]
         replies = [
             f"- {display_name(reply.user)} 回复:{' '.join(reply.body.split())}"
-            for reply in annotation.replies.all()
+            for reply in annotation.shown_replies
         ]
         lines += [*replies, ""] if replies else []
         lines += [annotation_footer(annotation, absolute_url), "", "---", ""]

@@ -8,9 +8,16 @@ from django.utils import timezone
 from annotations import passages
 from annotations.models import Annotation, Reply
 from papers.models import Note
-from tests.annotations.test_query_counts import ANONYMOUS_QUERIES, SIGNED_IN_QUERIES
+from tests.annotations.test_query_counts import (
+    ANONYMOUS_QUERIES,
+    PUBLIC_LIST_QUERIES,
+    SIGNED_IN_QUERIES,
+)
 
 BODY = "自注意力的代价是 $O(n^2 d)$。\n\nIt scales quadratically with the sequence length."
+
+
+ANNOTATION_ITEM = re.compile(r'<li class="annotation[^"]*" id="annotation-\d+"')
 
 
 @pytest.fixture
@@ -71,13 +78,16 @@ def test_a_staff_preview_has_no_annotation_panel(admin_client, make_note):
 def test_note_page_queries_do_not_grow_with_annotations(
     client, note, users, count, django_assert_num_queries
 ):
-    """Anonymous and signed-in readers: the same queries with 0 or 50 annotations."""
+    """Anonymous and signed-in readers: the same queries with 0 or 50 annotations and their
+    replies; the public list, rendered once per content version, is not queried again."""
     annotate_many(note, users, count)
     with django_assert_num_queries(ANONYMOUS_QUERIES):
-        client.get(note.get_absolute_url())
+        response = client.get(note.get_absolute_url())
+    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == count // 2
     client.force_login(users[0])
-    with django_assert_num_queries(SIGNED_IN_QUERIES):
-        client.get(note.get_absolute_url())
+    with django_assert_num_queries(SIGNED_IN_QUERIES - PUBLIC_LIST_QUERIES):
+        response = client.get(note.get_absolute_url())
+    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == count // 2
 
 
 @pytest.mark.parametrize("count", [1, 50])
