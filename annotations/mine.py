@@ -17,6 +17,7 @@ from accounts.models import display_name
 from papers.models import Note
 
 from .models import Annotation, Reply
+from .passages import CONTROL_CHARACTERS
 
 # What Obsidian takes as one tag: letters, digits, `_`, `-` and `/`; other characters become `-`.
 NOT_IN_OBSIDIAN_TAG = re.compile(r"[^\w/-]+")
@@ -35,10 +36,18 @@ class MyAnnotationsFilter(forms.Form):
         self.fields["note"].queryset = notes_annotated_by(user)
 
     def clean_q(self):
-        return " ".join(self.cleaned_data["q"].split())
+        return " ".join(without_controls(self.cleaned_data["q"]).split())
 
     def clean_tag(self):
-        return self.cleaned_data["tag"].strip().removeprefix("#")
+        # As tags are stored (passages.clean_tags): whitespace collapsed, no leading `#`.
+        return " ".join(without_controls(self.cleaned_data["tag"]).split()).removeprefix("#")
+
+
+def without_controls(text):
+    """`text`, refused when it holds control characters (PostgreSQL refuses NUL in a query)."""
+    if CONTROL_CHARACTERS.search(text):
+        raise forms.ValidationError("不能包含控制字符。")
+    return text
 
 
 def notes_annotated_by(user):

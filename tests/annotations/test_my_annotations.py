@@ -85,11 +85,16 @@ def test_note_filter_offers_the_readers_notes(reader_client, mine_set, notes):
     assert "<option value=" in response.content.decode()
 
 
-def test_an_invalid_filter_shows_everything_with_a_message(reader_client, mine_set):
-    response = reader_client.get("/annotations/mine/", {"note": "999", "visibility": "x"})
+@pytest.mark.parametrize(
+    "query",
+    [{"note": "999"}, {"visibility": "x"}, {"q": "a\x00b"}, {"tag": "\x00"}, {"q": "x" * 101}],
+)
+def test_an_invalid_filter_shows_everything_with_a_message(reader_client, mine_set, query):
+    response = reader_client.get("/annotations/mine/", query)
     assert response.status_code == 200
     assert len(page_ids(response)) == 3
     assert "筛选条件无效" in response.content.decode()
+    assert reader_client.get("/annotations/mine/export.md", query).status_code == 200
 
 
 def test_the_page_is_paginated(reader_client, notes, reader, annotate):
