@@ -122,7 +122,7 @@ function replyItem(reply, { send, signedIn, onRemoved }) {
   const status = element("span", { class: "annotation__status", role: "status" });
   const item = element(
     "li",
-    { class: "annotation-reply", id: `reply-${reply.id}` },
+    { class: "annotation-reply", "data-reply-id": reply.id }, // no id: the popover repeats cards
     element(
       "p",
       { class: "annotation__header" },

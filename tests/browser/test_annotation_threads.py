@@ -131,3 +131,24 @@ def test_admin_lists_reported_annotations(page, live_server, thread, admin_user,
     annotation.refresh_from_db()
     assert annotation.hidden_at is not None
     assert Annotation.objects.visible_to(None).count() == 0
+
+
+def test_the_author_tags_an_annotation_in_its_card(page, live_server, thread, reader):
+    note = thread["note"]
+    text = passages.note_text(note)
+    start = text.index("拉近正样本")
+    selector, _ = passages.clean_selector(
+        text, {"exact": "拉近正样本", "start": start, "end": start + 5}
+    )
+    own = passages.create_annotation(note, reader, selector, "我的想法")
+    log_in(page, live_server, note.get_absolute_url())
+    wait_loaded(page)
+    card = page.locator(f"#annotation-{own.pk}")
+    assert card.get_by_role("button", name="分享").count() == 0  # private: no link to share
+    card.get_by_role("button", name="加标签").click()
+    card.get_by_label("标签,用逗号或空格分隔").fill("方法, #RL 方法")
+    card.get_by_role("button", name="保存").click()
+    card.locator(".annotation__tags li").nth(1).wait_for()
+    assert card.locator(".annotation__tags li").all_inner_texts() == ["方法", "RL"]
+    own.refresh_from_db()
+    assert own.tag_list == ["方法", "RL"]
