@@ -289,7 +289,7 @@ class ReplyAdmin(HidingActions, admin.ModelAdmin):
 
     @admin.display(description="回复")
     def excerpt(self, reply):
-        return str(reply).split(" ", 1)[1]
+        return reply.excerpt
 
     @admin.display(description="笔记", ordering="annotation__note__title")
     def note(self, reply):

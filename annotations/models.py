@@ -327,8 +327,7 @@ class Reply(OnNote):
         verbose_name_plural = "批注回复"
 
     def __str__(self):
-        text = " ".join(self.body.split())
-        return f"#{self.pk} {text if len(text) <= 30 else text[:30] + '…'}"
+        return f"#{self.pk} {self.excerpt}"
 
     def get_absolute_url(self):
         # The reply is read inside its annotation's card: the permalink opens that card.
@@ -341,6 +340,11 @@ class Reply(OnNote):
     @property
     def author_name(self):
         return display_name(self.user)
+
+    @property
+    def excerpt(self):
+        text = " ".join(self.body.split())
+        return text if len(text) <= 30 else text[:30] + "…"
 
     @property
     def is_hidden(self):
