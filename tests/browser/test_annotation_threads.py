@@ -152,3 +152,34 @@ def test_the_author_tags_an_annotation_in_its_card(page, live_server, thread, re
     assert card.locator(".annotation__tags li").all_inner_texts() == ["方法", "RL"]
     own.refresh_from_db()
     assert own.tag_list == ["方法", "RL"]
+
+
+def test_without_javascript_public_annotations_and_orphans_are_listed(
+    browser, live_server, thread, reader, artifacts
+):
+    """The server's list: the public annotation with its reply, the orphan under 未定位 with its
+    quote struck through; screenshots light and dark."""
+    note = thread["note"]
+    text = passages.note_text(note)
+    start = text.index("动量编码器")
+    selector, _ = passages.clean_selector(
+        text, {"exact": "动量编码器", "start": start, "end": start + 5}
+    )
+    lost = passages.create_annotation(note, reader, selector, "会被删掉的段落", "public")
+    note.body = BODY.rsplit("\n\n", 1)[0]
+    note.save()
+    lost.refresh_from_db()
+    assert lost.state == Annotation.State.ORPHANED
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + note.get_absolute_url())
+    panel = page.locator("#annotations")
+    assert panel.locator(".annotation-reply").count() == 1
+    orphans = panel.locator(".annotations__orphans")
+    assert orphans.locator("del").all_inner_texts() == ["动量编码器"]
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            panel.screenshot(path=artifacts / f"nojs-annotations-{scheme}-{width}.png")
+    context.close()
