@@ -28,7 +28,7 @@ from papers.models import NoteRevision
 from papers.rendering import plain_text
 from papers.writes import Notice
 
-from .anchoring import reanchor, selector_at
+from .anchoring import find_again, reanchor, selector_at
 from .models import Annotation, joined_tags
 
 BODY_MAX_LENGTH = 3000
@@ -171,22 +171,28 @@ def annotation_deleted(sender, instance, **kwargs):
 
 
 def reanchor_edited_notes(sender, changes, **kwargs):
-    """`notes_changed` receiver: move the annotations of the notes whose body changed.
+    """`notes_changed` receiver: move the annotations of the notes whose body changed, and
+    anchor again the orphans whose words are back.
 
     One query for the annotations of all of them, one diff per note, one bulk update. Returns
     notices for the author: how many passages now read differently from what their readers
-    chose, and how many were lost.
+    chose, how many were lost, and how many were found again.
     """
     edited = {change.note.pk: change for change in changes if change.body_changed}
     if not edited:
         return []
-    anchored = Annotation.objects.filter(note__in=edited, state=Annotation.State.ANCHORED)
+    annotations = Annotation.objects.filter(note__in=edited).order_by("note", "start")
     outcome = Reanchored()
-    for note_id, annotations in groupby(anchored.order_by("note", "start"), lambda a: a.note_id):
-        change = edited[note_id]
-        old_text = plain_text(change.before["body_html"])
-        reanchor_note(list(annotations), old_text, note_text(change.note), outcome)
+    for note_id, rows in groupby(annotations, lambda a: a.note_id):
+        change, on_note = edited[note_id], list(rows)
+        new_text = note_text(change.note)
+        anchored = [a for a in on_note if a.state == Annotation.State.ANCHORED]
+        reanchor_note(anchored, plain_text(change.before["body_html"]), new_text, outcome)
+        orphans = [a for a in on_note if a.state == Annotation.State.ORPHANED]
+        find_orphans(orphans, new_text, outcome)
     Annotation.objects.bulk_update(outcome.moved, SELECTOR_FIELDS, batch_size=500)
+    if any(a.visibility == Annotation.Visibility.PUBLIC for a in outcome.found):
+        versions.changed()  # back from 未定位 on the page (the note's write draws one too)
     return outcome.notices()
 
 
@@ -197,11 +203,13 @@ class Reanchored:
     moved: list = field(default_factory=list)  # selector or state changed: to be saved
     reworded: list = field(default_factory=list)  # found on other words than before
     orphaned: list = field(default_factory=list)
+    found: list = field(default_factory=list)  # orphans whose passage is back
 
     def notices(self):
         found = [
             (self.reworded, "条批注所在的原文已修改,已移到修改后的文字上"),
             (self.orphaned, "条批注找不到原文,已标为“原文已删除”"),
+            (self.found, "条“原文已删除”的批注找回了原文"),
         ]
         return [
             Notice(f"{len(annotations)} {message}", admin_list_url(annotations))
@@ -216,8 +224,8 @@ def reanchor_note(annotations, old_text, new_text, outcome):
 
     One diff for all of them (annotations.anchoring.reanchor). A found passage takes its new
     offsets, words and context; its `quote`, what the reader chose, stays. A lost one becomes
-    an orphan and keeps its selector. Orphans are not looked for again: their offsets belong to
-    a text that no longer exists.
+    an orphan and keeps its selector. Orphans are looked for by `find_orphans`, by their words:
+    their offsets belong to a text that no longer exists.
     """
     spans = reanchor(old_text, new_text, [annotation.selector for annotation in annotations])
     for annotation, span in zip(annotations, spans, strict=True):
@@ -231,6 +239,19 @@ def reanchor_note(annotations, old_text, new_text, outcome):
             if annotation.exact != before[0]["exact"] and annotation.text_changed:
                 outcome.reworded.append(annotation)
         if (annotation.selector, annotation.state) != before:
+            outcome.moved.append(annotation)
+
+
+def find_orphans(orphans, new_text, outcome):
+    """Anchor again the `orphans` whose passage is back in `new_text` (an undo, a restore), by
+    their words and context (annotations.anchoring.find_again), noting them in `outcome`."""
+    for annotation in orphans:
+        span = find_again(new_text, annotation.selector)
+        if span is not None:
+            for name, value in selector_at(new_text, *span).items():
+                setattr(annotation, name, value)
+            annotation.state = Annotation.State.ANCHORED
+            outcome.found.append(annotation)
             outcome.moved.append(annotation)
 
 

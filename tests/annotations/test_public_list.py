@@ -5,8 +5,9 @@ import re
 import pytest
 from django.test import Client
 
-from annotations import annotation_moderation, replies
+from annotations import annotation_moderation, passages, replies
 from annotations.models import Annotation, Reply
+from papers import writes
 
 FIRST = "对比学习拉近正样本,推远负样本,这是它的核心思想。"
 LAST = "第三段讲动量编码器和队列的设计,队列很长。"
@@ -80,3 +81,29 @@ def test_hidden_annotations_leave_the_page(client, note, reader, annotate):
     annotation_moderation.hide_annotations(Annotation.objects.filter(pk=public.pk))
     assert listed(client, note) == []
     assert listed(Client(), note) == []
+
+
+def test_an_orphan_comes_back_when_its_words_do(client, note, reader, annotate):
+    """Undoing the edit anchors it again on its words, out of 未定位; the author is told."""
+    lost = annotate(note, reader, "温度系数", visibility="public")
+    note.body = f"{FIRST}\n\n{LAST}"
+    note.save()
+    lost.refresh_from_db()
+    assert lost.state == Annotation.State.ORPHANED
+    note.body = f"前面加了一句。\n\n{BODY}"
+    with writes.batch() as batch:
+        note.save()
+    lost.refresh_from_db()
+    assert lost.state == Annotation.State.ANCHORED
+    text = passages.note_text(note)
+    assert text[lost.start : lost.end] == lost.quote == "温度系数"
+    assert listed(client, note) == [(lost.pk, False)]
+    assert [notice.message for notice in batch.notices] == ["1 条“原文已删除”的批注找回了原文"]
+
+
+def test_a_short_orphan_is_not_found_by_its_old_position_alone(reader, note, annotate):
+    """An orphan's stored offsets belong to an old text: equal words there are no proof."""
+    from annotations.anchoring import find_again
+
+    selector = {"exact": "学习", "prefix": "完全不同的", "suffix": "上下文", "start": 2, "end": 4}
+    assert find_again("对比学习拉近正样本", selector) is None
