@@ -1,20 +1,21 @@
 """Moderation: every comment, and the queue of those waiting (`PendingComment`); readers'
-passage annotations, to look at.
+passage annotations and their replies, with the reports readers filed, to hide or show again.
 
-State changes go through annotations.moderation (the actions), never through the change form,
-so `Note.comment_count` stays right; the form edits only the text.
+State changes go through annotations.moderation and annotations.annotation_moderation (the
+actions), never through the change form, so counters, cached pages and authors' emails follow;
+the comment form edits only the text, and what a reader annotated is never edited here.
 """
 
 from django.contrib import admin, messages
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.forms import Script
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accounts.models import display_name
 
-from . import moderation
-from .models import Annotation, Comment, PendingComment
+from . import annotation_moderation, moderation
+from .models import Annotation, Comment, Flag, PendingComment, Reply
 
 
 @admin.register(Comment)
@@ -110,44 +111,121 @@ class WordingChangedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HiddenFilter(admin.SimpleListFilter):
+    title = "管理状态"
+    parameter_name = "moderation"
+
+    def lookups(self, request, model_admin):
+        return [("shown", "显示中"), ("hidden", "已隐藏"), ("flagged", "被举报且显示中")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "shown":
+            return queryset.filter(hidden_at__isnull=True)
+        if self.value() == "hidden":
+            return queryset.filter(hidden_at__isnull=False)
+        if self.value() == "flagged":
+            return queryset.filter(hidden_at__isnull=True, flag_count__gt=0)
+        return queryset
+
+
+class HidingActions:
+    """Hide and show again, through annotations.annotation_moderation; `hide` and `show` are
+    its functions for the model."""
+
+    hide_rows = show_rows = None
+    actions = ["hide_selected", "show_selected"]
+
+    def has_add_permission(self, request):
+        return False  # readers write on the note page
+
+    def has_change_permission(self, request, obj=None):
+        # The list's actions need it; a reader's text is theirs, never edited here.
+        return obj is None and super().has_change_permission(request)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(flag_count=Count("flags", distinct=True))
+
+    @admin.display(description="举报", ordering="flag_count")
+    def flags(self, row):
+        return row.flag_count or ""
+
+    @admin.display(description="已隐藏", boolean=True, ordering="hidden_at")
+    def hidden(self, row):
+        return row.is_hidden
+
+    @admin.action(description="隐藏所选(只有作者可见,并邮件告知作者)", permissions=["change"])
+    def hide_selected(self, request, queryset):
+        count = type(self).hide_rows(queryset, site=request.build_absolute_uri("/"))
+        self.message_user(request, f"{count} 条已隐藏,作者会收到邮件。", messages.SUCCESS)
+
+    @admin.action(description="重新显示所选", permissions=["change"])
+    def show_selected(self, request, queryset):
+        count = type(self).show_rows(queryset)
+        self.message_user(request, f"{count} 条已重新显示。", messages.SUCCESS)
+
+
+class FlagInline(admin.TabularInline):
+    model = Flag
+    fields = ["reply", "user", "reason", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "读者的举报"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
-    """Readers' passage annotations, to look at: after a save or an import moves some onto
-    changed wording or loses their passage, the author's message links here.
+class AnnotationAdmin(HidingActions, admin.ModelAdmin):
+    """Readers' passage annotations: after a save or an import moves some onto changed wording
+    or loses their passage, the author's message links here; reported ones are hidden here.
 
     A private annotation's text is its reader's alone: the admin shows its passage, not its
     text.
     """
 
-    list_display = ["short_quote", "wording", "note", "reader", "visibility", "state", "created_at"]
+    hide_rows = annotation_moderation.hide_annotations
+    show_rows = annotation_moderation.show_annotations
+    list_display = [
+        "short_quote",
+        "wording",
+        "note",
+        "reader",
+        "visibility",
+        "state",
+        "flags",
+        "hidden",
+        "created_at",
+    ]
     list_filter = [
+        HiddenFilter,
         "state",
         WordingChangedFilter,
         "visibility",
         ("note", admin.RelatedOnlyFieldListFilter),
+        ("user", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["note", "user__profile"]
-    search_fields = ["quote", "exact", "note__title", "user__username"]
+    search_fields = ["quote", "exact", "note__title", "user__username", "tags"]
     date_hierarchy = "created_at"
     fields = [
         "note",
         "reader",
         "visibility",
         "state",
+        "hidden_at",
         "quote",
         "wording",
         "revision",
         "text",
+        "tags",
         "created_at",
         "updated_at",
+        "edited_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False  # readers annotate on the note page
-
-    def has_change_permission(self, request, obj=None):
-        return False  # what a reader wrote is theirs
+    inlines = [FlagInline]
 
     @admin.display(description="读者选中的原文", ordering="quote")
     def short_quote(self, annotation):
@@ -167,5 +245,60 @@ class AnnotationAdmin(admin.ModelAdmin):
     def text(self, annotation):
         if annotation.visibility == Annotation.Visibility.PRIVATE:
             return "(仅读者自己可见)"
-        # body_html was sanitized by annotations.comments.render_comment when it was saved.
-        return format_html('<div class="admin-preview">{}</div>', mark_safe(annotation.body_html))
+        return rendered_body(annotation)
+
+
+def rendered_body(row):
+    # body_html was sanitized by annotations.comments.render_comment when it was saved.
+    return format_html('<div class="admin-preview">{}</div>', mark_safe(row.body_html))
+
+
+class ReplyVisibilityFilter(admin.SimpleListFilter):
+    """A reply's visibility is its annotation's."""
+
+    title = "可见性"
+    parameter_name = "visibility"
+
+    def lookups(self, request, model_admin):
+        return Annotation.Visibility.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Annotation.Visibility.values:
+            return queryset.filter(annotation__visibility=self.value())
+        return queryset
+
+
+@admin.register(Reply)
+class ReplyAdmin(HidingActions, admin.ModelAdmin):
+    """Replies to public annotations (a reply is as public as its annotation)."""
+
+    hide_rows = annotation_moderation.hide_replies
+    show_rows = annotation_moderation.show_replies
+    list_display = ["excerpt", "annotation", "note", "reader", "flags", "hidden", "created_at"]
+    list_filter = [
+        HiddenFilter,
+        ReplyVisibilityFilter,
+        ("annotation__note", admin.RelatedOnlyFieldListFilter),
+        ("user", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["annotation__note", "user__profile"]
+    search_fields = ["body", "annotation__quote", "annotation__note__title", "user__username"]
+    date_hierarchy = "created_at"
+    fields = ["annotation", "note", "reader", "hidden_at", "text", "created_at", "edited_at"]
+    readonly_fields = fields
+
+    @admin.display(description="回复")
+    def excerpt(self, reply):
+        return reply.excerpt
+
+    @admin.display(description="笔记", ordering="annotation__note__title")
+    def note(self, reply):
+        return reply.annotation.note
+
+    @admin.display(description="读者", ordering="user__username")
+    def reader(self, reply):
+        return f"{display_name(reply.user)}({reply.user.get_username()})"
+
+    @admin.display(description="回复")
+    def text(self, reply):
+        return rendered_body(reply)

@@ -13,6 +13,7 @@ over `papers.rendering.plain_text` of the note body.
    (1 - errors / len(exact)) is at least `FUZZY_THRESHOLD` and whose context agrees, told
    apart the same way;
 4. otherwise None: the passage is orphaned.
+`find_again(text, selector)` looks for an orphan by step 2 alone.
 Guessing is worse than orphaning, so a candidate must be credible (a long exact quote, or one
 whose context agrees) and clearly better than the next one (`AMBIGUITY_MARGIN`), else None.
 
@@ -76,6 +77,21 @@ def selector_at(text, start, end):
 def anchor(text, selector):
     """(start, end) of the selector's passage in `text`, or None when it is gone."""
     return _anchor(text, selector, window=None)
+
+
+def find_again(text, selector):
+    """(start, end) of an orphan's passage in `text`, or None: an exact occurrence of its words,
+    credible and clearly best by context (step 2 of `anchor`). Not by its stored position, which
+    belongs to a text that no longer exists, and not approximately: orphans pile up over edits,
+    and every save would search the whole text for each."""
+    exact = selector["exact"]
+    if not exact:
+        return None
+    candidates = [(start, start + len(exact), 0) for start in _occurrences(text, exact)]
+    if not candidates:
+        return None
+    found = _choose(text, selector, candidates, selector.get("start"))
+    return None if found is _NONE_CREDIBLE else found
 
 
 def _anchor(text, selector, window, trust_position=True):

@@ -4,8 +4,13 @@
     POST   /notes/<slug>/annotations/        create: {exact, start, end, body, visibility}
     GET    /notes/<slug>/annotations.jsonld  the same list as a W3C AnnotationCollection
     GET    /annotations/<id>/                one annotation the reader may see
-    PATCH  /annotations/<id>/                the author edits {body, visibility}
-    DELETE /annotations/<id>/                the author deletes it
+    PATCH  /annotations/<id>/                the author edits {body, visibility, tags}
+    DELETE /annotations/<id>/                the author deletes it; a moderator hides it
+    POST   /annotations/<id>/replies/        reply to a public annotation: {body}
+    PATCH  /annotation-replies/<id>/         the author edits {body}
+    DELETE /annotation-replies/<id>/         the author deletes it; a moderator hides it
+    POST   /annotations/<id>/flag/           report it to staff: {reason} (optional)
+    POST   /annotation-replies/<id>/flag/    report a reply
 
 `quote` is the passage as the reader selected it; `exact` / `prefix` / `suffix` / `start` / `end`
 describe where it is now (an edit of the note may have moved it or changed its words:
@@ -14,15 +19,21 @@ describe where it is now (an edit of the note may have moved it or changed its w
 Session authentication; CsrfViewMiddleware checks the X-CSRFToken header of every write.
 Anonymous readers may read public annotations; writing answers 403 with `login_url`. What a
 reader may see is `Annotation.objects.visible_to(user)`: another reader's private annotation is
-a 404, as if it did not exist; another reader's public one cannot be changed (403). Selector and
-field errors are a 400 `{"errors": {field: [messages]}}`; posts and edits are rate-limited per
-address and account like comments (429).
+a 404, as if it did not exist; another reader's public one cannot be changed (403), except
+that a moderator (staff with the "change annotation" permission) may DELETE it, which hides it
+(annotations.annotation_moderation: its author keeps it and is told). Selector and field errors
+are a 400 `{"errors": {field: [messages]}}`; posts, edits and flags are rate-limited per address
+and account like comments (429).
+
+Each annotation carries its visible replies (`replies`, oldest first), its author, times and
+`edited`; the list is three queries whatever the number of annotations and replies.
 """
 
 import json
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,14 +41,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import display_name
 from papers.models import Note
 
-from . import abuse, passages
-from .models import Annotation
+from . import abuse, annotation_moderation, passages, replies
+from .models import Annotation, Reply
 
 JSONLD_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_CONTENT_TYPE = f'application/ld+json; profile="{JSONLD_CONTEXT}"'
 LOGIN_MESSAGE = "请先登录"
-CREATE_FIELDS = {"exact", "prefix", "suffix", "start", "end", "body", "visibility"}
-EDIT_FIELDS = {"body", "visibility"}
+CREATE_FIELDS = {"exact", "prefix", "suffix", "start", "end", "body", "visibility", "tags"}
+EDIT_FIELDS = {"body", "visibility", "tags"}
+MODERATOR_PERMISSION = "annotations.change_annotation"
 
 
 def error(message, status, **extra):
@@ -77,9 +89,39 @@ def published_note(slug):
     return Note.objects.published().filter(slug=slug).first()
 
 
+def visible_replies(user):
+    return Reply.objects.visible_to(user).select_related("user__profile")
+
+
 def visible(user, note=None):
-    annotations = Annotation.objects.visible_to(user).select_related("user__profile")
-    return annotations.filter(note=note) if note is not None else annotations
+    """What `user` may see (of `note`), with authors and visible replies: three queries. Through
+    the note's own manager the rows know their note (no query per permalink)."""
+    annotations = Annotation.objects if note is None else note.annotations
+    return (
+        annotations.visible_to(user)
+        .select_related("user__profile")
+        .prefetch_related(
+            Prefetch("replies", queryset=visible_replies(user), to_attr="shown_replies")
+        )
+    )
+
+
+def is_moderator(user):
+    return user.is_authenticated and user.has_perm(MODERATOR_PERMISSION)
+
+
+def reply_json(reply, user):
+    return {
+        "id": reply.pk,
+        "url": reverse("annotations:reply", kwargs={"pk": reply.pk}),
+        "body": reply.body,
+        "body_html": reply.body_html,
+        "author": display_name(reply.user),
+        "mine": user.is_authenticated and reply.user_id == user.pk,
+        "created_at": reply.created_at.isoformat(),
+        "edited": reply.edited_at is not None,
+        "hidden": reply.is_hidden,
+    }
 
 
 def as_json(annotation, user):
@@ -97,10 +139,16 @@ def as_json(annotation, user):
         "body": annotation.body,
         "body_html": annotation.body_html,
         "visibility": annotation.visibility,
+        "tags": annotation.tag_list,
         "author": display_name(annotation.user),
         "mine": user.is_authenticated and annotation.user_id == user.pk,
         "created_at": annotation.created_at.isoformat(),
         "updated_at": annotation.updated_at.isoformat(),
+        "edited": annotation.edited_at is not None,
+        "hidden": annotation.is_hidden,
+        "permalink": annotation.get_absolute_url(),
+        "replies_open": replies.takes_replies(annotation),
+        "replies": [reply_json(reply, user) for reply in annotation.shown_replies],
     }
 
 
@@ -135,24 +183,31 @@ def create(request, note):
     if errors:
         return invalid(errors)
     annotation = passages.create_annotation(note, request.user, selector, **fields)
+    annotation.note, annotation.shown_replies = note, []
     return JsonResponse(as_json(annotation, request.user), status=201)
+
+
+def visible_annotation(user, pk):
+    """Annotation `pk` on a published note, if `user` may see it."""
+    published = Note.objects.published()
+    return visible(user).filter(pk=pk, note__in=published).select_related("note").first()
 
 
 @require_http_methods(["GET", "PATCH", "DELETE"])
 def annotation_detail(request, pk):
-    annotation = (
-        visible(request.user)
-        .filter(pk=pk, note__in=Note.objects.published())
-        .select_related("note")
-        .first()
-    )
+    annotation = visible_annotation(request.user, pk)
     if annotation is None:
         return not_found()
     if request.method == "GET":
         return JsonResponse(as_json(annotation, request.user))
     if not request.user.is_authenticated:
         return login_required_response(request, annotation.note)
-    if annotation.user_id != request.user.pk:
+    mine = annotation.user_id == request.user.pk
+    if request.method == "DELETE" and not mine and is_moderator(request.user):
+        site = request.build_absolute_uri("/")
+        annotation_moderation.hide_annotations(Annotation.objects.filter(pk=pk), site)
+        return HttpResponse(status=204)
+    if not mine:
         return error("只能修改或删除自己的批注。", 403)
     if request.method == "DELETE":
         annotation.delete()
@@ -171,21 +226,126 @@ def annotation_detail(request, pk):
     return JsonResponse(as_json(annotation, request.user))
 
 
+def read_body(request):
+    """(fields, error response) for a reply's `{body}`."""
+    data = read_json(request)
+    if data is None:
+        return None, error("请求不是有效的 JSON 对象。", 400)
+    errors = unknown_fields(data, {"body"})
+    fields, body_errors = passages.clean_body(data, required=True)
+    errors.update(body_errors)
+    return (None, invalid(errors)) if errors else (fields, None)
+
+
+@require_http_methods(["POST"])
+def reply_create(request, pk):
+    annotation = visible_annotation(request.user, pk)
+    if annotation is None:
+        return not_found()
+    if not request.user.is_authenticated:
+        return login_required_response(request, annotation.note)
+    if not replies.takes_replies(annotation):
+        return error("只能回复公开的批注。", 400)
+    if abuse.rate_limited(request, "annotations"):
+        return rate_limited()
+    fields, refusal = read_body(request)
+    if refusal:
+        return refusal
+    reply = replies.create_reply(annotation, request.user, fields["body"])
+    return JsonResponse(reply_json(reply, request.user), status=201)
+
+
+@require_http_methods(["PATCH", "DELETE"])
+def reply_detail(request, pk):
+    reply = visible_reply(request.user, pk)
+    if reply is None:
+        return error("没有这条回复。", 404)
+    if not request.user.is_authenticated:
+        return login_required_response(request, reply.annotation.note)
+    mine = reply.user_id == request.user.pk
+    if request.method == "DELETE" and not mine and is_moderator(request.user):
+        site = request.build_absolute_uri("/")
+        annotation_moderation.hide_replies(Reply.objects.filter(pk=pk), site)
+        return HttpResponse(status=204)
+    if not mine:
+        return error("只能修改或删除自己的回复。", 403)
+    if request.method == "DELETE":
+        reply.delete()
+        return HttpResponse(status=204)
+    if abuse.rate_limited(request, "annotations"):
+        return rate_limited()
+    fields, refusal = read_body(request)
+    if refusal:
+        return refusal
+    replies.edit_reply(reply, fields["body"])
+    return JsonResponse(reply_json(reply, request.user))
+
+
+def visible_reply(user, pk):
+    """Reply `pk` under a published note, if `user` may see it."""
+    published = Note.objects.published()
+    replies_seen = visible_replies(user).filter(pk=pk, annotation__note__in=published)
+    return replies_seen.select_related("annotation__note").first()
+
+
+@require_http_methods(["POST"])
+def annotation_flag(request, pk):
+    annotation = visible_annotation(request.user, pk)
+    return flag(request, annotation) if annotation else not_found()
+
+
+@require_http_methods(["POST"])
+def reply_flag(request, pk):
+    reply = visible_reply(request.user, pk)
+    return flag(request, reply.annotation, reply) if reply else error("没有这条回复。", 404)
+
+
+def flag(request, annotation, reply=None):
+    """A reader reports a public annotation (or one of its replies) to staff: 201, or 200 when
+    they had reported it already."""
+    if not request.user.is_authenticated:
+        return login_required_response(request, annotation.note)
+    if annotation.visibility != Annotation.Visibility.PUBLIC:
+        return error("只能举报公开的批注。", 400)
+    if abuse.rate_limited(request, "annotations"):
+        return rate_limited()
+    data = read_json(request)
+    if data is None:
+        return error("请求不是有效的 JSON 对象。", 400)
+    errors = unknown_fields(data, {"reason"})
+    reason, limit = data.get("reason", ""), annotation_moderation.FLAG_REASON_MAX_LENGTH
+    if not isinstance(reason, str) or len(reason) > limit:
+        errors["reason"] = [f"理由须是文字,最多 {limit} 个字符。"]
+    elif passages.CONTROL_CHARACTERS.search(reason):
+        errors["reason"] = ["理由里有无法保存的控制字符。"]
+    if errors:
+        return invalid(errors)
+    _, created = annotation_moderation.flag(annotation, request.user, reason.strip(), reply)
+    return JsonResponse({"flagged": True}, status=201 if created else 200)
+
+
 @require_GET
 def annotation_collection(request, slug):
     """The annotations the reader may see as W3C Web Annotation JSON-LD, one embedded page."""
     note = published_note(slug)
     if note is None:
         return error("没有这篇笔记。", 404)
-    collection_url = request.build_absolute_uri()
     source = request.build_absolute_uri(note.get_absolute_url())
     annotations = visible(request.user, note).in_document_order()
-    items = [as_web_annotation(request, annotation, source) for annotation in annotations]
+    items = [
+        item for annotation in annotations for item in web_annotations(request, annotation, source)
+    ]
+    label = f"{note.title} 的批注"
+    return jsonld_collection(request.build_absolute_uri(), label, items)
+
+
+def jsonld_collection(collection_url, label, items):
+    """A W3C AnnotationCollection of `items`, one embedded page."""
     collection = {
         "@context": JSONLD_CONTEXT,
         "id": collection_url,
         "type": "AnnotationCollection",
-        "label": f"{note.title} 的批注",
+        "label": label,
         "total": len(items),
         "first": {
             "id": f"{collection_url}#page-1",
@@ -200,6 +360,23 @@ def annotation_collection(request, slug):
         content_type=JSONLD_CONTENT_TYPE,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def web_annotations(request, annotation, source):
+    """The annotation and its (prefetched) replies as W3C Web Annotations: a reply is an
+    annotation whose target is the annotation it answers (motivation "replying")."""
+    item = as_web_annotation(request, annotation, source)
+    yield item
+    for reply in annotation.shown_replies:
+        yield {
+            "id": request.build_absolute_uri(reverse("annotations:reply", kwargs={"pk": reply.pk})),
+            "type": "Annotation",
+            "motivation": "replying",
+            "created": reply.created_at.isoformat(),
+            "creator": {"type": "Person", "name": display_name(reply.user)},
+            "body": {"type": "TextualBody", "value": reply.body, "format": "text/markdown"},
+            "target": item["id"],
+        }
 
 
 def as_web_annotation(request, annotation, source):
@@ -229,10 +406,11 @@ def as_web_annotation(request, annotation, source):
             ],
         },
     }
-    if annotation.body:
-        item["body"] = {
-            "type": "TextualBody",
-            "value": annotation.body,
-            "format": "text/markdown",
-        }
+    bodies = [{"type": "TextualBody", "value": annotation.body, "format": "text/markdown"}]
+    bodies = bodies if annotation.body else []
+    bodies += [
+        {"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in annotation.tag_list
+    ]
+    if bodies:
+        item["body"] = bodies[0] if len(bodies) == 1 else bodies
     return item

@@ -13,8 +13,8 @@ class AnnotationsConfig(AppConfig):
         from papers.caching import pages
         from papers.writes import notes_changed
 
-        from . import abuse, moderation, names, passages
-        from .models import Annotation, Comment, PendingComment
+        from . import abuse, moderation, names, passages, replies
+        from .models import Annotation, Comment, PendingComment, Reply
 
         # The comment form's signed time, filled in on every response, cached pages too.
         pages.register_filler("form-time", abuse.fill_form_time)
@@ -31,6 +31,9 @@ class AnnotationsConfig(AppConfig):
             )
         post_delete.connect(
             passages.annotation_deleted, sender=Annotation, dispatch_uid="annotations.deleted"
+        )
+        post_delete.connect(
+            replies.reply_deleted, sender=Reply, dispatch_uid="annotations.reply_deleted"
         )
         # Users and profiles are written by Django's own views and admin: names shown on pages.
         user = get_user_model()

@@ -153,11 +153,16 @@ class PendingComment(Comment):
 
 class AnnotationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The one privacy rule: public annotations, and the reader's own private ones."""
-        public = Q(visibility=Annotation.Visibility.PUBLIC)
+        """The one privacy rule: public annotations staff have not hidden, and the reader's
+        own (private, or hidden: its author still sees it, marked)."""
+        shown = Q(visibility=Annotation.Visibility.PUBLIC, hidden_at__isnull=True)
         if user is not None and user.is_authenticated:
-            return self.filter(public | Q(user=user))
-        return self.filter(public)
+            return self.filter(shown | Q(user=user))
+        return self.filter(shown)
+
+    def tagged(self, tag):
+        """Annotations carrying `tag` (see Annotation.tags: one tag a line)."""
+        return self.filter(tags__contains=f"\n{tag}\n")
 
     def in_document_order(self):
         """Anchored passages as they come in the text, then orphans (oldest first)."""
@@ -224,8 +229,15 @@ class Annotation(OnNote):
         "可见性", max_length=10, choices=Visibility, default=Visibility.PRIVATE
     )
     state = models.CharField("状态", max_length=10, choices=State, default=State.ANCHORED)
+    # One tag a line between new lines ("\n方法\nRL\n"): a tag filter is one substring test on
+    # the row, no join, and readers' tags stay out of the notes' tag table (taggit).
+    tags = models.TextField("标签", blank=True, default="")
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    edited_at = models.DateTimeField("编辑时间", null=True, blank=True, editable=False)
+    hidden_at = models.DateTimeField(
+        "隐藏时间", null=True, blank=True, editable=False, help_text="管理员隐藏后只有作者可见。"
+    )
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -238,6 +250,18 @@ class Annotation(OnNote):
     def __str__(self):
         quote = self.quote if len(self.quote) <= 30 else self.quote[:30] + "…"
         return f"#{self.pk} 「{quote}」"
+
+    @property
+    def author_name(self):
+        return display_name(self.user)
+
+    @property
+    def tag_list(self):
+        return self.tags.split("\n")[1:-1]
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
 
     @property
     def text_changed(self):
@@ -254,3 +278,118 @@ class Annotation(OnNote):
             "start": self.start,
             "end": self.end,
         }
+
+
+def joined_tags(tags):
+    """The stored form of a list of tags (Annotation.tags)."""
+    return "\n" + "\n".join(tags) + "\n" if tags else ""
+
+
+class ReplyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A reply follows its annotation's visibility; one staff hid shows to its author only."""
+        annotations = Annotation.objects.visible_to(user)
+        shown = Q(annotation__in=annotations)
+        if user is not None and user.is_authenticated:
+            return self.filter(shown & (Q(hidden_at__isnull=True) | Q(user=user)))
+        return self.filter(shown, hidden_at__isnull=True)
+
+
+class Reply(OnNote):
+    """A reader's answer to a public annotation: one level, Markdown as in comments. It has no
+    visibility of its own: it is seen by whoever sees its annotation."""
+
+    anchor_prefix = "reply"
+
+    annotation = models.ForeignKey(
+        Annotation, verbose_name="批注", on_delete=models.CASCADE, related_name="replies"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="读者",
+        on_delete=models.CASCADE,
+        related_name="annotation_replies",
+    )
+    body = models.TextField("回复", help_text="Markdown:强调、代码、链接、行内公式。")
+    body_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField("回复时间", default=timezone.now, editable=False)
+    edited_at = models.DateTimeField("编辑时间", null=True, blank=True, editable=False)
+    hidden_at = models.DateTimeField(
+        "隐藏时间", null=True, blank=True, editable=False, help_text="管理员隐藏后只有作者可见。"
+    )
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["annotation", "created_at"], name="reply_annotation_idx")]
+        verbose_name = "批注回复"
+        verbose_name_plural = "批注回复"
+
+    def __str__(self):
+        return f"#{self.pk} {self.excerpt}"
+
+    def get_absolute_url(self):
+        # The reply is read inside its annotation's card: the permalink opens that card.
+        return self.annotation.get_absolute_url()
+
+    @property
+    def note(self):
+        return self.annotation.note
+
+    @property
+    def author_name(self):
+        return display_name(self.user)
+
+    @property
+    def excerpt(self):
+        text = " ".join(self.body.split())
+        return text if len(text) <= 30 else text[:30] + "…"
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+
+class Flag(models.Model):
+    """A reader's report of a public annotation, or of one of its replies, for staff to review."""
+
+    annotation = models.ForeignKey(
+        Annotation, verbose_name="批注", on_delete=models.CASCADE, related_name="flags"
+    )
+    reply = models.ForeignKey(
+        Reply,
+        verbose_name="回复",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="举报者",
+        on_delete=models.CASCADE,
+        related_name="annotation_flags",
+    )
+    reason = models.CharField("理由", max_length=200, blank=True)
+    created_at = models.DateTimeField("举报时间", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "user"],
+                condition=Q(reply__isnull=True),
+                name="flag_once_per_annotation",
+            ),
+            models.UniqueConstraint(
+                fields=["reply", "user"],
+                condition=Q(reply__isnull=False),
+                name="flag_once_per_reply",
+            ),
+        ]
+        verbose_name = "举报"
+        verbose_name_plural = "举报"
+
+    def __str__(self):
+        return f"{self.reply or self.annotation}({self.reason or '未说明理由'})"

@@ -21,16 +21,19 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.caching import versions
 from papers.models import NoteRevision
 from papers.rendering import plain_text
 from papers.writes import Notice
 
-from .anchoring import reanchor, selector_at
-from .models import Annotation
+from .anchoring import find_again, reanchor, selector_at
+from .models import Annotation, joined_tags
 
 BODY_MAX_LENGTH = 3000
+TAG_MAX_LENGTH = 30
+TAGS_MAX = 10
 # What no text of a reader's may hold (PostgreSQL refuses NUL): controls but tab and new lines.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EXACT_MAX_LENGTH = 2000
@@ -71,35 +74,69 @@ def clean_selector(text, data):
     return (None, errors) if errors else (selector_at(text, start, end), {})
 
 
+def clean_body(data, partial=False, required=False):
+    """(fields, errors) for a reader's Markdown `body` in `data` (annotations and replies)."""
+    if "body" not in data and partial:
+        return {}, {}
+    body = data.get("body", "")
+    if not isinstance(body, str):
+        return {}, {"body": ["内容必须是文字。"]}
+    if len(body) > BODY_MAX_LENGTH:
+        return {}, {"body": [f"内容不能超过 {BODY_MAX_LENGTH} 个字符。"]}
+    if CONTROL_CHARACTERS.search(body):
+        return {}, {"body": ["内容里有无法保存的控制字符(如 NUL),请删掉后再试。"]}
+    if required and not body.strip():
+        return {}, {"body": ["请写点内容。"]}
+    return {"body": body.strip()}, {}
+
+
+def clean_tags(value):
+    """(tags, error) for a list of tag names: trimmed, a leading `#` dropped, repeats dropped."""
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        return None, "标签必须是文字的列表。"
+    tags = []
+    for raw in value:
+        tag = " ".join(raw.split()).removeprefix("#").strip()
+        if CONTROL_CHARACTERS.search(tag):
+            return None, "标签里有无法保存的控制字符。"
+        if len(tag) > TAG_MAX_LENGTH:
+            return None, f"每个标签最多 {TAG_MAX_LENGTH} 个字符。"
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        return None, f"最多 {TAGS_MAX} 个标签。"
+    return tags, None
+
+
 def clean_fields(data, partial=False):
-    """(fields, errors) for `body` and `visibility` in `data`; `partial` allows either missing."""
-    fields, errors = {}, {}
-    if "body" in data or not partial:
-        body = data.get("body", "")
-        if not isinstance(body, str):
-            errors["body"] = ["批注内容必须是文字。"]
-        elif len(body) > BODY_MAX_LENGTH:
-            errors["body"] = [f"批注不能超过 {BODY_MAX_LENGTH} 个字符。"]
-        elif CONTROL_CHARACTERS.search(body):
-            errors["body"] = ["批注里有无法保存的控制字符(如 NUL),请删掉后再试。"]
-        else:
-            fields["body"] = body.strip()
+    """(fields, errors) for `body`, `visibility` and `tags` in `data`; `partial` allows any
+    missing."""
+    fields, errors = clean_body(data, partial)
     if "visibility" in data or not partial:
         visibility = data.get("visibility", Annotation.Visibility.PRIVATE)
         if visibility not in Annotation.Visibility.values:
             errors["visibility"] = ["可见性只能是 private 或 public。"]
         else:
             fields["visibility"] = visibility
+    if "tags" in data or not partial:
+        tags, error = clean_tags(data.get("tags", []))
+        if error:
+            errors["tags"] = [error]
+        else:
+            fields["tags"] = joined_tags(tags)
     return fields, errors
 
 
-def create_annotation(note, user, selector, body="", visibility=Annotation.Visibility.PRIVATE):
+def create_annotation(
+    note, user, selector, body="", visibility=Annotation.Visibility.PRIVATE, tags=""
+):
     """A new annotation on the passage `selector` names, on the note's latest revision."""
     annotation = Annotation.objects.create(
         note=note,
         user=user,
         body=body,
         visibility=visibility,
+        tags=tags,
         quote=selector["exact"],
         revision=NoteRevision.objects.filter(note=note).order_by("-id").first(),
         **selector,
@@ -110,10 +147,15 @@ def create_annotation(note, user, selector, body="", visibility=Annotation.Visib
 
 
 def edit_annotation(annotation, **fields):
+    """Its author's new `fields`; a changed text marks it edited ("已编辑" on its card)."""
     was_public = annotation.visibility == Annotation.Visibility.PUBLIC
-    for name, value in fields.items():
-        setattr(annotation, name, value)
-    annotation.save(update_fields=[*fields, "updated_at"])
+    changed = [name for name, value in fields.items() if getattr(annotation, name) != value]
+    for name in changed:
+        setattr(annotation, name, fields[name])
+    if "body" in changed:
+        annotation.edited_at = timezone.now()
+        changed.append("edited_at")
+    annotation.save(update_fields=[*changed, "updated_at"])
     if was_public or annotation.visibility == Annotation.Visibility.PUBLIC:
         versions.changed()
     return annotation
@@ -129,22 +171,28 @@ def annotation_deleted(sender, instance, **kwargs):
 
 
 def reanchor_edited_notes(sender, changes, **kwargs):
-    """`notes_changed` receiver: move the annotations of the notes whose body changed.
+    """`notes_changed` receiver: move the annotations of the notes whose body changed, and
+    anchor again the orphans whose words are back.
 
     One query for the annotations of all of them, one diff per note, one bulk update. Returns
     notices for the author: how many passages now read differently from what their readers
-    chose, and how many were lost.
+    chose, how many were lost, and how many were found again.
     """
     edited = {change.note.pk: change for change in changes if change.body_changed}
     if not edited:
         return []
-    anchored = Annotation.objects.filter(note__in=edited, state=Annotation.State.ANCHORED)
+    annotations = Annotation.objects.filter(note__in=edited).order_by("note", "start")
     outcome = Reanchored()
-    for note_id, annotations in groupby(anchored.order_by("note", "start"), lambda a: a.note_id):
-        change = edited[note_id]
-        old_text = plain_text(change.before["body_html"])
-        reanchor_note(list(annotations), old_text, note_text(change.note), outcome)
+    for note_id, rows in groupby(annotations, lambda a: a.note_id):
+        change, on_note = edited[note_id], list(rows)
+        new_text = note_text(change.note)
+        anchored = [a for a in on_note if a.state == Annotation.State.ANCHORED]
+        reanchor_note(anchored, plain_text(change.before["body_html"]), new_text, outcome)
+        orphans = [a for a in on_note if a.state == Annotation.State.ORPHANED]
+        find_orphans(orphans, new_text, outcome)
     Annotation.objects.bulk_update(outcome.moved, SELECTOR_FIELDS, batch_size=500)
+    if any(a.visibility == Annotation.Visibility.PUBLIC for a in outcome.found):
+        versions.changed()  # back from 未定位 on the page (the note's write draws one too)
     return outcome.notices()
 
 
@@ -155,11 +203,13 @@ class Reanchored:
     moved: list = field(default_factory=list)  # selector or state changed: to be saved
     reworded: list = field(default_factory=list)  # found on other words than before
     orphaned: list = field(default_factory=list)
+    found: list = field(default_factory=list)  # orphans whose passage is back
 
     def notices(self):
         found = [
             (self.reworded, "条批注所在的原文已修改,已移到修改后的文字上"),
             (self.orphaned, "条批注找不到原文,已标为“原文已删除”"),
+            (self.found, "条“原文已删除”的批注找回了原文"),
         ]
         return [
             Notice(f"{len(annotations)} {message}", admin_list_url(annotations))
@@ -174,8 +224,8 @@ def reanchor_note(annotations, old_text, new_text, outcome):
 
     One diff for all of them (annotations.anchoring.reanchor). A found passage takes its new
     offsets, words and context; its `quote`, what the reader chose, stays. A lost one becomes
-    an orphan and keeps its selector. Orphans are not looked for again: their offsets belong to
-    a text that no longer exists.
+    an orphan and keeps its selector. Orphans are looked for by `find_orphans`, by their words:
+    their offsets belong to a text that no longer exists.
     """
     spans = reanchor(old_text, new_text, [annotation.selector for annotation in annotations])
     for annotation, span in zip(annotations, spans, strict=True):
@@ -189,6 +239,19 @@ def reanchor_note(annotations, old_text, new_text, outcome):
             if annotation.exact != before[0]["exact"] and annotation.text_changed:
                 outcome.reworded.append(annotation)
         if (annotation.selector, annotation.state) != before:
+            outcome.moved.append(annotation)
+
+
+def find_orphans(orphans, new_text, outcome):
+    """Anchor again the `orphans` whose passage is back in `new_text` (an undo, a restore), by
+    their words and context (annotations.anchoring.find_again), noting them in `outcome`."""
+    for annotation in orphans:
+        span = find_again(new_text, annotation.selector)
+        if span is not None:
+            for name, value in selector_at(new_text, *span).items():
+                setattr(annotation, name, value)
+            annotation.state = Annotation.State.ANCHORED
+            outcome.found.append(annotation)
             outcome.moved.append(annotation)
 
 

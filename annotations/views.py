@@ -1,21 +1,26 @@
-"""Posting, editing and deleting comments; only under published notes.
+"""Posting, editing and deleting comments, only under published notes; and a reader's own
+annotations ("我的批注") with their exports.
 
-Every view answers a plain form POST with a redirect (or the form again, with its errors) and
-a `fetch` from static/js/comments.js (`Accept: application/json`) with JSON.
+Every comment view answers a plain form POST with a redirect (or the form again, with its
+errors) and a `fetch` from static/js/comments.js (`Accept: application/json`) with JSON.
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views import generic
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.limits import client_ip
+from accounts.models import display_name
 from papers.models import Note
 
-from . import abuse, moderation
+from . import abuse, api, mine, moderation
 from .forms import CommentEditForm, CommentForm
 from .models import Comment
 
@@ -160,3 +165,65 @@ def delete_comment(request, pk):
         return redirect(f"{comment.note.get_absolute_url()}#comments")
     context = {"comment": comment, "note": comment.note}
     return render(request, "annotations/comment_delete.html", context)
+
+
+# --- 我的批注 ------------------------------------------------------------------------------------
+
+
+def my_filters(request):
+    """The bound filter form and its cleaned values ({} when a value is invalid: all shown)."""
+    form = mine.MyAnnotationsFilter(request.user, request.GET or None)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+class MyAnnotationsView(LoginRequiredMixin, generic.ListView):
+    """Every annotation of the signed-in reader, newest first, filtered and paginated."""
+
+    template_name = "annotations/my_annotations.html"
+    context_object_name = "annotations"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.filter_form, filters = my_filters(self.request)
+        return mine.annotations_of(self.request.user, filters)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+def export_filename(extension):
+    return f"notesite-annotations-{timezone.localdate():%Y%m%d}.{extension}"
+
+
+def in_note_order(request):
+    """The reader's filtered annotations grouped by note, in reading order within each."""
+    _, filters = my_filters(request)
+    annotations = mine.annotations_of(request.user, filters)
+    return annotations.order_by("note__title", "note_id", "start", "end", "id")
+
+
+@login_required
+@require_GET
+def export_markdown(request):
+    text = mine.as_markdown(
+        in_note_order(request), request.build_absolute_uri, display_name(request.user)
+    )
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename("md")}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_jsonld(request):
+    items = [
+        item
+        for annotation in in_note_order(request)
+        for item in api.web_annotations(
+            request, annotation, request.build_absolute_uri(annotation.note.get_absolute_url())
+        )
+    ]
+    collection_url = request.build_absolute_uri()
+    response = api.jsonld_collection(collection_url, f"{display_name(request.user)} 的批注", items)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename("jsonld")}"'
+    return response

@@ -70,8 +70,9 @@ deleted; deleting a note deletes its row (and the triggers its FTS entries). Ind
 writer's transaction: the index is part of the data, not an after-commit side effect.
 `rebuild_index()` rewrites every row, as a repair or after raw SQL.
 
-Reader annotations (a later issue) belong in their own document table with their own
-visibility rule (`.visible_to(user)`), searched beside notes, never folded into these rows.
+Reader annotations are searched beside notes, never folded into these rows: the search page's
+template asks annotations.finding (`{% annotation_hits %}`), which applies their own visibility
+rule (`.visible_to(user)`).
 """
 
 import operator

@@ -1,14 +1,27 @@
-"""`{% annotation_panel note %}`: the side list of passage annotations, filled by JavaScript.
+"""`{% annotation_panel note %}`: the side list of passage annotations; `{% annotation_hits
+query %}`: the annotations section of the search page.
 
-The note page (papers) loads this library, so papers never imports annotations. It renders no
-annotation and runs no query: static/js/annotations.js fetches the list from the API
-(annotations.api), so the page costs the same queries whatever the number of annotations, and
-what a reader may see is decided in one place, `Annotation.objects.visible_to`.
+The note page (papers) loads this library, so papers never imports annotations. The panel lists
+the note's public annotations (staff have not hidden them) with their replies, server-rendered,
+so that a reader without JavaScript sees them; the list is the same for every reader, rendered
+in two queries whatever the number of annotations and replies, and kept per content version
+(papers.caching.fragments). static/js/annotations.js replaces it with what the API gives the
+reader (their own private ones too), and what a reader may see is decided in one place,
+`Annotation.objects.visible_to`.
 """
+
+from collections import defaultdict
 
 from django import template
 from django.contrib.auth.views import redirect_to_login
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from papers.caching import fragments
+
+from .. import finding
+from ..models import Annotation, Reply
 
 register = template.Library()
 
@@ -25,4 +38,35 @@ def annotation_panel(context, note):
         "login_url": redirect_to_login(note.get_absolute_url())["Location"],
         "signed_in": request.user.is_authenticated,
         "csrf_token": context.get("csrf_token"),
+        "public_list": fragments.public_annotations(note.pk, lambda: render_public(note)),
     }
+
+
+def render_public(note):
+    """The note's public annotations as list items: anchored ones in document order, then the
+    orphans under "未定位". Two queries: the annotations, and all their replies."""
+    public = note.annotations.visible_to(None).select_related("user__profile")
+    annotations = list(public.in_document_order())
+    replies = defaultdict(list)
+    shown = Reply.objects.visible_to(None).filter(annotation__note=note)
+    for reply in shown.select_related("user__profile").order_by("created_at", "id"):
+        replies[reply.annotation_id].append(reply)
+    anchored, orphans = [], []
+    for annotation in annotations:
+        annotation.shown_replies = replies[annotation.pk]
+        is_orphan = annotation.state == Annotation.State.ORPHANED
+        (orphans if is_orphan else anchored).append(annotation)
+    context = {"anchored": anchored, "orphans": orphans, "count": len(annotations)}
+    return {
+        "count": len(annotations),
+        "html": mark_safe(render_to_string("annotations/includes/public_list.html", context)),
+    }
+
+
+@register.inclusion_tag("annotations/search_hits.html", takes_context=True)
+def annotation_hits(context, query):
+    """The search page's "批注" section: annotations the reader may see that match `query`."""
+    if not query:
+        return {"hits": []}
+    found = finding.search_annotations(context["request"].user, query)
+    return {"hits": [finding.hit(annotation, query) for annotation in found], "query": query}

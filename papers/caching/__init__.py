@@ -8,7 +8,8 @@ Where things are:
 - `pages`: whole pages for anonymous readers (the page cache middleware), with the per-request
   parts (CSRF token, comment form time and hash) filled in on every response.
 - `fragments`: parts of pages kept per version, by key: `count:<listing>`, `topics`, `months`,
-  `periods:<path>`, `search:<query>`, `comments:<note>`, `card:<version>:<note>:<counters>`.
+  `periods:<path>`, `search:<query>`, `comments:<note>`, `annotations:<note>`,
+  `card:<version>:<note>:<counters>`.
 - `backend`: the Redis cache backend (one client per pool; Redis down is a cache that misses).
 
 Besides copies of pages, the cache holds counters that are not copies and never go stale by
@@ -21,7 +22,8 @@ What makes every copy stale (calls `versions.changed()`), and nothing else does:
   a note's tags changed, an import, the admin's actions;
 - papers.search.rebuild_index: the search index rebuilt;
 - annotations.passages: a public annotation created, edited or deleted, or one made private or
-  public;
+  public; annotations.replies: a reply created, edited or deleted;
+  annotations.annotation_moderation: a public annotation or reply hidden or shown again;
 - annotations.moderation: a comment posted public, edited while public, moderated to or from
   public (or a hidden one that keeps public replies), deleted while public;
 - annotations.names: a user or profile saved, or a user deleted, who has a public comment or

@@ -54,6 +54,11 @@ def comment_thread(note_id, render):
     return versions.cached(f"comments:{note_id}", render)
 
 
+def public_annotations(note_id, render):
+    """The HTML of a note's public annotations as listed without JavaScript (annotations)."""
+    return versions.cached(f"annotations:{note_id}", render)
+
+
 def note_cards(notes, render):
     """The HTML of each note's listing card, read in one call; `render(note)` the missing ones.
 

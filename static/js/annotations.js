@@ -9,6 +9,7 @@
 // reader chose it, and, when the author has reworded it since ("原文已修改"), its words now,
 // the words that differ marked (word-diff.js).
 
+import { threadParts, timeElement } from "./annotation-thread.js";
 import { typeset } from "./math.js";
 import { pieces, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
 import { wordDiff } from "./word-diff.js";
@@ -174,6 +175,7 @@ function setUp(panel, body) {
       "p",
       { class: "annotation__header" },
       element("span", { class: "annotation__author", text: annotation.author }),
+      ...timeElement(annotation.created_at, annotation.edited),
     );
     if (annotation.visibility === "private") {
       header.append(element("span", { class: "annotation__badge", text: "仅自己可见" }));
@@ -196,6 +198,7 @@ function setUp(panel, body) {
         ),
       );
     }
+    item.append(threadParts(annotation, { send, signedIn }));
     if (!item.id) item.removeAttribute("id");
     return item;
   }
@@ -455,10 +458,10 @@ function setUp(panel, body) {
       annotations = data.annotations;
       render();
       // A permalink (note URL + #annotation-ID): the passage, else the annotation in the list.
+      // Opened with its card, as a shared link promises.
       const linked = window.location.hash.match(/^#annotation-(\d+)$/);
-      if (linked && !showPassage(linked[1])) {
-        document.getElementById(`annotation-${linked[1]}`)?.scrollIntoView();
-      }
+      if (linked && showPassage(linked[1])) showPopover(marksOf(linked[1])[0]);
+      else if (linked) document.getElementById(`annotation-${linked[1]}`)?.scrollIntoView();
     } catch {
       empty.textContent = "批注加载失败。";
       empty.hidden = false;

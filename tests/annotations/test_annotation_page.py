@@ -3,13 +3,21 @@
 import re
 
 import pytest
+from django.utils import timezone
 
 from annotations import passages
-from annotations.models import Annotation
+from annotations.models import Annotation, Reply
 from papers.models import Note
-from tests.annotations.test_query_counts import ANONYMOUS_QUERIES, SIGNED_IN_QUERIES
+from tests.annotations.test_query_counts import (
+    ANONYMOUS_QUERIES,
+    PUBLIC_LIST_QUERIES,
+    SIGNED_IN_QUERIES,
+)
 
 BODY = "自注意力的代价是 $O(n^2 d)$。\n\nIt scales quadratically with the sequence length."
+
+
+ANNOTATION_ITEM = re.compile(r'<li class="annotation[^"]*" id="annotation-\d+"')
 
 
 @pytest.fixture
@@ -18,7 +26,8 @@ def note(make_note):
 
 
 def annotate_many(note, users, count):
-    """`count` annotations over the body, public and private, by several readers."""
+    """`count` annotations over the body, public and private, by several readers; each public
+    one with two replies, one of them hidden by staff."""
     text = passages.note_text(note)
     rows = []
     for i in range(count):
@@ -29,6 +38,11 @@ def annotate_many(note, users, count):
             Annotation(note=note, user=users[i % len(users)], visibility=visibility, **selector)
         )
     Annotation.objects.bulk_create(rows)
+    Reply.objects.bulk_create(
+        Reply(annotation=row, user=users[(i + j) % len(users)], body=f"回复 {j}", hidden_at=hidden)
+        for i, row in enumerate(Annotation.objects.filter(note=note, visibility="public"))
+        for j, hidden in enumerate([None, timezone.now()])
+    )
 
 
 @pytest.fixture
@@ -64,24 +78,34 @@ def test_a_staff_preview_has_no_annotation_panel(admin_client, make_note):
 def test_note_page_queries_do_not_grow_with_annotations(
     client, note, users, count, django_assert_num_queries
 ):
-    """Anonymous and signed-in readers: the same queries with 0 or 50 annotations."""
+    """Anonymous and signed-in readers: the same queries with 0 or 50 annotations and their
+    replies; the public list, rendered once per content version, is not queried again."""
     annotate_many(note, users, count)
     with django_assert_num_queries(ANONYMOUS_QUERIES):
-        client.get(note.get_absolute_url())
+        response = client.get(note.get_absolute_url())
+    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == count // 2
     client.force_login(users[0])
-    with django_assert_num_queries(SIGNED_IN_QUERIES):
-        client.get(note.get_absolute_url())
+    with django_assert_num_queries(SIGNED_IN_QUERIES - PUBLIC_LIST_QUERIES):
+        response = client.get(note.get_absolute_url())
+    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == count // 2
 
 
 @pytest.mark.parametrize("count", [1, 50])
 def test_annotation_list_queries_do_not_grow_with_annotations(
     client, note, users, count, django_assert_num_queries
 ):
-    """The API list: the note and the annotations with their authors (plus session and user)."""
+    """The API list and JSON-LD: the note, the annotations with their authors, their replies
+    with theirs (plus session and user), whatever the number of annotations and replies."""
     annotate_many(note, users, count)
     client.force_login(users[0])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get("/notes/attention/annotations/")
-    assert response.json()["count"] == len([i for i in range(count) if i % 2 or i % 3 == 0])
-    with django_assert_num_queries(4):
+    annotations = response.json()["annotations"]
+    assert len(annotations) == len([i for i in range(count) if i % 2 or i % 3 == 0])
+    public = [a for a in annotations if a["visibility"] == "public"]
+    for annotation in public:  # the shown reply, and the hidden one only to its author
+        assert [r["body"] for r in annotation["replies"] if not r["mine"]][:1] in (["回复 0"], [])
+        assert all(r["mine"] for r in annotation["replies"] if r["hidden"])
+    assert sum(len(a["replies"]) for a in public) >= len(public)
+    with django_assert_num_queries(5):
         client.get("/notes/attention/annotations.jsonld")

@@ -119,7 +119,8 @@ def test_restoring_the_annotated_revision_brings_the_passage_back(
     edit, imported, tmp_path, admin_client, reader, annotate
 ):
     """Restored in the admin, the revision the reader annotated puts the annotation back on its
-    words (a reworded one loses its "changed" mark); the admin says how many moved."""
+    words (a reworded one loses its "changed" mark, an orphan is found again); the admin says
+    how many came back."""
     annotation = annotate(imported, reader, PASSAGE)
     save_in_admin(admin_client, tmp_path, imported, EDITS[edit])
     annotated = imported.revisions.order_by("id").first()
@@ -135,8 +136,10 @@ def test_restoring_the_annotated_revision_brings_the_passage_back(
         )
         assert text[annotation.start : annotation.end] == PASSAGE
         assert "条批注" not in said  # back on the words the reader chose: nothing to report
-    else:  # orphans are not looked for again: their offsets belong to a text that is gone
-        assert annotation.state == Annotation.State.ORPHANED
+    else:  # the orphan is found again by its words and context
+        assert (annotation.state, annotation.exact) == (Annotation.State.ANCHORED, PASSAGE)
+        assert text[annotation.start : annotation.end] == PASSAGE
+        assert "1 条“原文已删除”的批注找回了原文" in said
     assert f"已恢复到版本 #{annotated.pk}" in said
 
 

@@ -26,6 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
             "/notes/attention/annotations.jsonld",
         ),
         ("annotations:annotation", {"pk": 7}, "/annotations/7/"),
+        ("annotations:reply-create", {"pk": 7}, "/annotations/7/replies/"),
+        ("annotations:annotation-flag", {"pk": 7}, "/annotations/7/flag/"),
+        ("annotations:reply", {"pk": 7}, "/annotation-replies/7/"),
+        ("annotations:reply-flag", {"pk": 7}, "/annotation-replies/7/flag/"),
+        ("annotations:mine", {}, "/annotations/mine/"),
+        ("annotations:mine-markdown", {}, "/annotations/mine/export.md"),
+        ("annotations:mine-jsonld", {}, "/annotations/mine/export.jsonld"),
     ],
 )
 def test_urls_round_trip(name, kwargs, path):

@@ -23,7 +23,9 @@ ARCHIVE_QUERIES = 1  # month counts
 YEAR_QUERIES = 6  # non-empty check, month list, previous/next year, page count, cards
 MONTH_QUERIES = 5  # non-empty check, previous/next month, page count, cards
 DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, cards
-NOTE_QUERIES = 6  # note+topic+paper, its tags, previous, next, view count update, comments
+# note+topic+paper, its tags, previous, next, view count update, comments, and the public
+# annotations and their replies (annotations' panel, kept per content version)
+NOTE_QUERIES = 8
 
 
 @pytest.fixture(params=[1, 30], ids=["1-note", "30-notes"])

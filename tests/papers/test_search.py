@@ -449,18 +449,19 @@ def test_bad_page_is_404(client, simclr, page):
 def test_fixed_number_of_queries(
     client, make_note, topic, paper, count, query, django_assert_num_queries
 ):
-    """Ranked ids, then the page's notes: two queries for 1 or 30 hits (with topic and paper)."""
+    """Ranked ids, the page's notes, the matching annotations (their own section): three
+    queries for 1 or 30 hits (with topic and paper)."""
     for number in range(count):
         make_note(body=SENTENCE, topic=topic, paper=paper, tags=["对比"], days_ago=number + 1)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get("/search/", {"q": query})
     assert len(snippets(response)) == min(count, 12)
 
 
 @pytest.mark.parametrize("query", ["扩散模型", "蒸馏", "蒸"])
 def test_no_hits_is_one_query(client, simclr, query, django_assert_num_queries):
-    """Without hits there is no page of notes to fetch."""
-    with django_assert_num_queries(1):
+    """Without hits there is no page of notes to fetch (the annotations are looked for)."""
+    with django_assert_num_queries(2):
         client.get("/search/", {"q": query})
 
 
@@ -758,7 +759,7 @@ def test_ranking_is_kept_until_notes_change(client, make_note, settings, django_
     settings.PAGE_CACHE_SECONDS = 0  # every request renders the page
     make_note(title="第一篇", body=SENTENCE)
     assert results(client, "对比学习") == ["第一篇"]
-    with django_assert_num_queries(1):  # the page's notes; the ranking is known
+    with django_assert_num_queries(2):  # the page's notes and annotations; the ranking is known
         client.get("/search/", {"q": "对比学习"})
     make_note(title="第二篇", body=SENTENCE, days_ago=0.5)
     assert results(client, "对比学习") == ["第二篇", "第一篇"]
