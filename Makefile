@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test lint format vendor
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.package-lock.json
+
+# npm ci writes node_modules/.package-lock.json; the accessibility test runs axe-core from there.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,5 +43,6 @@ vendor: install
 	rm -rf static/vendor/katex && mkdir -p static/vendor/katex
 	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/LICENSE static/vendor/katex/
 	cp -r node_modules/katex/dist/fonts static/vendor/katex/
+	cp node_modules/katex/dist/contrib/copy-tex.min.js static/vendor/katex/
 	$(BIN)/pygmentize -S friendly -f html -a .highlight > static/css/highlight.css
 	$(BIN)/pygmentize -S github-dark -f html -a .highlight > static/css/highlight-dark.css
