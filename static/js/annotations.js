@@ -25,6 +25,7 @@ const QUOTE_LENGTH = 140; // characters of a quote a card shows
 const CONTEXT_LENGTH = 30; // characters kept before the first change of a cut quote
 const LABEL_LENGTH = 30; // characters of the passage a highlight's accessible name says
 const RESUME_KEY = "notesite:annotate-after-login"; // sessionStorage: the passage to select again
+const EDITABLE = "input, textarea, select, [contenteditable]"; // where Alt+A types (å on a Mac)
 
 const panel = document.querySelector("[data-annotations]");
 const body = document.querySelector("[data-note-body]");
@@ -58,7 +59,8 @@ function setUp(panel, body) {
   let pending = null; // the selected passage: {exact, start, end, range}
   let mathRuns = []; // the body's math elements as plain-text runs (plain-text.js)
 
-  enableKeyboardSelection(body, { label: "笔记正文:方向键移动光标,Shift+方向键选择文字,Alt+A 批注" });
+  enableKeyboardSelection(body, { label: "笔记正文" });
+  body.setAttribute("aria-describedby", "annotation-keys"); // the panel's hint on the keys
 
   function announce(message) {
     status.textContent = "";
@@ -227,7 +229,8 @@ function setUp(panel, body) {
   // on now follow, so the note is read against both; the words that differ are marked.
   function quotes(annotation) {
     const anchored = annotation.state === "anchored";
-    const withMath = (block) => (anchored ? markMath(block, annotation.start, annotation.end) : block);
+    const withMath = (block) =>
+      anchored ? markMath(block, annotation.start, annotation.end) : block;
     if (!annotation.text_changed) return [withMath(quoteBlock([{ text: annotation.quote }]))];
     const [chosen, now] = wordDiff(annotation.quote, annotation.exact);
     const label = (text) => element("p", { class: "annotation__quote-label", text });
@@ -354,7 +357,7 @@ function setUp(panel, body) {
     if (event.key === "Escape") {
       closePopover();
       cancelEditor();
-    } else if (event.altKey && event.code === "KeyA") {
+    } else if (event.altKey && event.code === "KeyA" && !event.target.closest(EDITABLE)) {
       event.preventDefault(); // Alt+A: with a selection, as 批注; on a Mac, not "å"
       annotateSelection();
     }
@@ -535,13 +538,18 @@ function setUp(panel, body) {
     if (!signedIn) {
       const { exact, start, end } = pending;
       const saved = { path: window.location.pathname, exact, start, end };
-      window.sessionStorage.setItem(RESUME_KEY, JSON.stringify(saved));
+      try {
+        window.sessionStorage.setItem(RESUME_KEY, JSON.stringify(saved));
+      } catch {
+        // storage turned off: the reader logs in all the same, without the selection kept
+      }
       window.location.assign(loginUrl);
       return;
     }
     button.hidden = true;
     const quote = editor.querySelector("[data-editor-quote]");
-    quote.replaceChildren(markMath(element("span", { text: pending.exact }), pending.start, pending.end));
+    const text = element("span", { text: pending.exact });
+    quote.replaceChildren(markMath(text, pending.start, pending.end));
     typeset(quote);
     editor.hidden = false;
     place(editor, pending.range.getBoundingClientRect()); // where the passage is now
@@ -571,7 +579,12 @@ function setUp(panel, body) {
   // The passage a reader chose before being sent to log in, selected again on return, 批注 in
   // focus; nothing when the note's words there have changed since.
   function resumeAfterLogin() {
-    const saved = JSON.parse(window.sessionStorage.getItem(RESUME_KEY) ?? "null");
+    let saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(RESUME_KEY) ?? "null");
+    } catch {
+      return; // storage turned off, or not our JSON
+    }
     if (!signedIn || saved?.path !== window.location.pathname) return;
     window.sessionStorage.removeItem(RESUME_KEY);
     const runs = textRuns(body);

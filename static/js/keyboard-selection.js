@@ -35,7 +35,8 @@ export function enableKeyboardSelection(body, { label }) {
 
   const selectionInBody = () => {
     const selection = window.getSelection();
-    return selection.rangeCount > 0 && body.contains(selection.getRangeAt(0).commonAncestorContainer);
+    if (!selection.rangeCount) return false;
+    return body.contains(selection.getRangeAt(0).commonAncestorContainer);
   };
 
   function drawCaret() {
@@ -48,7 +49,8 @@ export function enableKeyboardSelection(body, { label }) {
     caret.style.top = `${window.scrollY + rect.top}px`;
     caret.style.left = `${window.scrollX + rect.left}px`;
     caret.style.height = `${rect.height}px`;
-    if (rect.top < 0 || rect.bottom > window.innerHeight) caret.scrollIntoView({ block: "nearest" });
+    const outOfView = rect.top < 0 || rect.bottom > window.innerHeight;
+    if (outOfView) caret.scrollIntoView({ block: "nearest" });
   }
 
   body.addEventListener("focus", () => {

@@ -54,13 +54,16 @@ def status(page):
     return page.locator("[data-annotation-status]").text_content()
 
 
-def test_reader_annotates_with_the_keyboard_only(page, live_server, annotated_note, reader):
+def test_reader_annotates_with_the_keyboard_only(
+    page, live_server, annotated_note, reader, artifacts
+):
     """Tab to the body, arrows and Shift+arrows select, Tab to 批注, Enter, write, make it
     public, save: the new highlight has the focus, Enter opens it, Escape comes back to it."""
     log_in(page, live_server, annotated_note.get_absolute_url())
     wait_loaded(page)
     tab_to_note_body(page)
     page.locator(".keyboard-caret").wait_for()
+    page.screenshot(path=artifacts / "annotations-keyboard-caret.png")
     page.keyboard.press("ArrowDown")  # from the heading to the first paragraph
     for _ in range(4):
         page.keyboard.press("Shift+ArrowRight")
@@ -71,6 +74,7 @@ def test_reader_annotates_with_the_keyboard_only(page, live_server, annotated_no
     assert focused(page) == ["button", None, None]
     assert page.locator("[data-annotate]").inner_text() == "批注"
     assert selected(page) == "自注意力"  # kept while 批注 has the focus
+    page.screenshot(path=artifacts / "annotations-keyboard-button.png")
     page.keyboard.press("Enter")
     assert focused(page)[0] == "textarea"
     page.keyboard.type("键盘写的批注")
