@@ -5,11 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test lint format vendor
 
-install: $(VENV)/.installed node_modules/.package-lock.json
-
-# npm ci writes node_modules/.package-lock.json; the accessibility test runs axe-core from there.
-node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +20,13 @@ run: install
 	then $(BIN)/python manage.py loaddata demo; fi
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install lint
+test: install node_modules/.package-lock.json lint
 	$(BIN)/python -m pytest
+
+# npm ci writes node_modules/.package-lock.json; the accessibility browser test runs axe-core
+# from there. Only the tests need Node.js: `make run` does not.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
 
 lint: install
 	$(BIN)/ruff check .

@@ -480,7 +480,7 @@ function setUp(panel, body) {
       linkButton("取消", "data-editor-cancel"),
     ),
   );
-  document.body.append(button, editor);
+  body.after(button, editor); // next in the tab order after the passage they are for
 
   function currentPassage() {
     const selection = window.getSelection();

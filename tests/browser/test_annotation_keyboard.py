@@ -219,7 +219,7 @@ def test_quotes_typeset_math_and_copying_math_gives_its_tex(
 def axe_page(browser):
     """A page that may load axe-core, which the Content-Security-Policy would refuse."""
     if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `make install` (npm ci)")
+        pytest.fail(f"{AXE} is missing: run `npm ci` (`make test` does)")
     context = browser.new_context(locale="zh-CN", bypass_csp=True)
     yield context.new_page()
     context.close()
