@@ -18,7 +18,7 @@
 
 import { enableKeyboardSelection } from "./keyboard-selection.js";
 import { typeset } from "./math.js";
-import { pieces, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
+import { pieces, rangeOf, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
 import { wordDiff } from "./word-diff.js";
 
 const QUOTE_LENGTH = 140; // characters of a quote a card shows
@@ -588,14 +588,8 @@ function setUp(panel, body) {
     if (!signedIn || saved?.path !== window.location.pathname) return;
     window.sessionStorage.removeItem(RESUME_KEY);
     const runs = textRuns(body);
-    const parts = pieces(runs, saved.start, saved.end);
-    if (!parts.length || slice(runs, saved.start, saved.end) !== saved.exact) return;
-    const [first, last] = [parts[0], parts[parts.length - 1]];
-    const range = document.createRange();
-    if (first.element) range.setStartBefore(first.element);
-    else range.setStart(first.node, first.from);
-    if (last.element) range.setEndAfter(last.element);
-    else range.setEnd(last.node, last.to);
+    const range = rangeOf(runs, saved.start, saved.end);
+    if (!range || slice(runs, saved.start, saved.end) !== saved.exact) return;
     window.scrollBy(0, range.getBoundingClientRect().top - window.innerHeight / 3);
     const selection = window.getSelection();
     selection.removeAllRanges();
