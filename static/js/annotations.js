@@ -7,17 +7,10 @@
 // its annotations; the side list ([data-annotations]) shows them all in document order, orphans
 // (whose passage the author deleted) last with their quote. A card quotes the passage as its
 // reader chose it, and, when the author has reworded it since ("原文已修改"), its words now,
-// the words that differ marked (word-diff.js), its math typeset.
-//
-// Keyboard and screen readers: the body is a tab stop where arrows move a caret and Shift+arrows
-// select (keyboard-selection.js); Tab or Alt+A then reaches 批注 with the selection kept. The
-// first highlight of each annotation is a button (Enter opens its popover, Escape returns to
-// it); public highlights are underlined solid, private ones dashed, and their names say which.
-// What changes is announced in a live region. A reader sent to log in first finds the passage
-// selected again on return (sessionStorage).
+// the words that differ marked (word-diff.js).
 
-import { enableKeyboardSelection } from "./keyboard-selection.js";
 import { typeset } from "./math.js";
+import { enableKeyboardSelection } from "./keyboard-selection.js";
 import { pieces, rangeOf, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
 import { wordDiff } from "./word-diff.js";
 
@@ -59,6 +52,11 @@ function setUp(panel, body) {
   let pending = null; // the selected passage: {exact, start, end, range}
   let mathRuns = []; // the body's math elements as plain-text runs (plain-text.js)
 
+  // Keyboard and screen readers: the body is a tab stop where arrows move a caret and
+  // Shift+arrows select (keyboard-selection.js); Tab or Alt+A then reaches 批注 with the
+  // selection kept. The first highlight of each annotation is a button (Enter opens its
+  // popover, Escape returns to it); public highlights are underlined solid, private ones dashed,
+  // and their names say which. What changes is announced in the panel's live region.
   enableKeyboardSelection(body, { label: "笔记正文" });
   body.setAttribute("aria-describedby", "annotation-keys"); // the panel's hint on the keys
 
@@ -174,7 +172,8 @@ function setUp(panel, body) {
   }
 
   // The passage's math, as the plain text has it (TeX), in a quote becomes an .arithmatex
-  // element again, for typeset() to show it as KaTeX.
+  // element again, for typeset() to show it as KaTeX. An orphan's passage is nowhere in the
+  // body, so its quote keeps the TeX.
   function markMath(block, start, end) {
     const sources = [
       ...new Set(
@@ -633,7 +632,6 @@ function setUp(panel, body) {
       const data = await send(listUrl, "GET");
       annotations = data.annotations;
       render();
-      resumeAfterLogin();
       // A permalink (note URL + #annotation-ID): the passage, else the annotation in the list.
       const linked = window.location.hash.match(/^#annotation-(\d+)$/);
       if (linked && !showPassage(linked[1])) {
@@ -646,6 +644,7 @@ function setUp(panel, body) {
   }
 
   load().then(() => {
+    resumeAfterLogin();
     panel.dataset.loaded = ""; // tests wait for it
   });
 }
