@@ -42,8 +42,7 @@ format: install
 vendor: install
 	npm ci --no-audit --no-fund
 	rm -rf static/vendor/katex && mkdir -p static/vendor/katex
-	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/LICENSE static/vendor/katex/
+	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/dist/contrib/copy-tex.min.js node_modules/katex/LICENSE static/vendor/katex/
 	cp -r node_modules/katex/dist/fonts static/vendor/katex/
-	cp node_modules/katex/dist/contrib/copy-tex.min.js static/vendor/katex/
 	$(BIN)/pygmentize -S friendly -f html -a .highlight > static/css/highlight.css
 	$(BIN)/pygmentize -S github-dark -f html -a .highlight > static/css/highlight-dark.css
