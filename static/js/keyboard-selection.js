@@ -48,9 +48,7 @@ export function enableKeyboardSelection(body, { label }) {
     if (!rect) return;
     caret.style.top = `${window.scrollY + rect.top}px`;
     caret.style.left = `${window.scrollX + rect.left}px`;
-    caret.style.height = `${rect.height}px`;
-    const outOfView = rect.top < 0 || rect.bottom > window.innerHeight;
-    if (outOfView) caret.scrollIntoView({ block: "nearest" });
+    caret.style.height = `${rect.height}px`; // Selection.modify() scrolls it into view
   }
 
   body.addEventListener("focus", () => {

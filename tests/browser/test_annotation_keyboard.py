@@ -104,6 +104,21 @@ def test_reader_annotates_with_the_keyboard_only(
     assert focused(page) == ["mark", "button", "公开批注:自注意力"]
 
 
+def test_caret_moved_past_the_window_scrolls_the_page(page, live_server, annotated_note):
+    """Arrow down through the note in a short window: the page scrolls, the caret drawn with it."""
+    page.set_viewport_size({"width": 390, "height": 400})
+    page.goto(live_server.url + annotated_note.get_absolute_url())
+    wait_loaded(page)
+    tab_to_note_body(page)
+    for _ in range(12):
+        page.keyboard.press("ArrowDown")
+    caret = page.locator(".keyboard-caret")
+    box = caret.bounding_box()
+    assert page.evaluate("() => scrollY") > 0
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 400
+    assert caret.is_visible()
+
+
 def test_alt_a_opens_the_editor_and_escape_gives_the_selection_back(
     page, live_server, annotated_note, reader
 ):
