@@ -245,8 +245,9 @@ def axe_page(browser):
 def test_note_page_with_annotations_open_has_no_axe_violations(
     axe_page, live_server, annotated_note, reader, artifacts, width, scheme
 ):
-    """axe-core finds nothing on a note page with public and private highlights, the side list
-    and a popover open, for a signed-in reader, on a desktop and on a phone."""
+    """axe-core finds nothing on a note page with public and private highlights and the side
+    list, with a popover open and then the editor, for a signed-in reader, on a desktop and on
+    a phone."""
     page = axe_page
     annotate_in_code(annotated_note, reader, "结论", "公开的 *批注*", "public")
     annotate_in_code(annotated_note, reader, MATH_PASSAGE, "私密的", "private")
@@ -254,14 +255,24 @@ def test_note_page_with_annotations_open_has_no_axe_violations(
     page.emulate_media(color_scheme=scheme)
     log_in(page, live_server, annotated_note.get_absolute_url())
     wait_loaded(page)
+    page.add_script_tag(path=AXE)
     mark = page.locator("mark.annotation-highlight[tabindex='0']").last
     mark.scroll_into_view_if_needed()
     mark.click()
     page.locator(".annotation-popover").wait_for()
-    page.screenshot(path=artifacts / f"annotations-axe-{scheme}-{width}.png")
-    page.add_script_tag(path=AXE)
+    page.screenshot(path=artifacts / f"annotations-axe-{scheme}-{width}-popover.png")
+    assert axe_violations(page) == []
+
+    page.keyboard.press("Escape")
+    page.evaluate(SELECT, [PASSAGE, PASSAGE])
+    page.locator("[data-annotate]").click()
+    page.locator("[data-annotation-editor]").wait_for()
+    page.screenshot(path=artifacts / f"annotations-axe-{scheme}-{width}-editor.png")
+    assert axe_violations(page) == []
+
+
+def axe_violations(page):
     results = page.evaluate("axe.run(document)")
-    violations = [
+    return [
         (v["id"], v["help"], [node["target"] for node in v["nodes"]]) for v in results["violations"]
     ]
-    assert violations == []
