@@ -36,6 +36,19 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Where `tex` is in `text` as a whole, not inside a word ("x" in "max"); -1 when nowhere.
+function texIndex(text, tex) {
+  const word = /[A-Za-z0-9]/;
+  for (let index = text.indexOf(tex); index >= 0; index = text.indexOf(tex, index + 1)) {
+    const before = text[index - 1] ?? "";
+    const after = text[index + tex.length] ?? "";
+    const joinsBefore = word.test(tex[0]) && word.test(before);
+    const joinsAfter = word.test(tex[tex.length - 1]) && word.test(after);
+    if (!joinsBefore && !joinsAfter) return index;
+  }
+  return -1;
+}
+
 function linkButton(text, flag) {
   return element("button", { type: "button", class: "link-button", [flag]: "", text });
 }
@@ -172,27 +185,27 @@ function setUp(panel, body) {
   }
 
   // The passage's math, as the plain text has it (TeX), in a quote becomes an .arithmatex
-  // element again, for typeset() to show it as KaTeX. An orphan's passage is nowhere in the
-  // body, so its quote keeps the TeX.
+  // element again, for typeset() to show it as KaTeX: as many times as the passage has it, the
+  // longest first. An orphan's passage is nowhere in the body, so its quote keeps the TeX.
   function markMath(block, start, end) {
-    const sources = [
-      ...new Set(
-        mathRuns.filter((run) => run.start < end && run.end > start).map((run) => run.text),
-      ),
-    ]
-      .filter((tex) => tex.trim())
-      .sort((a, b) => b.length - a.length);
-    if (!sources.length) return block;
+    const left = new Map(); // TeX -> how many of the passage's math elements are still to find
+    for (const run of mathRuns) {
+      const inPassage = run.start < end && run.end > start && run.text.trim();
+      if (inPassage) left.set(run.text, (left.get(run.text) ?? 0) + 1);
+    }
+    const sources = [...left.keys()].sort((a, b) => b.length - a.length);
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
     const nodes = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
     for (let node of nodes) {
       for (;;) {
         const hits = sources
-          .map((tex) => [node.data.indexOf(tex), tex])
+          .filter((tex) => left.get(tex) > 0)
+          .map((tex) => [texIndex(node.data, tex), tex])
           .filter(([index]) => index >= 0);
         if (!hits.length) break;
         const [index, tex] = hits.reduce((first, hit) => (hit[0] < first[0] ? hit : first));
+        left.set(tex, left.get(tex) - 1);
         const math = node.splitText(index);
         node = math.splitText(tex.length);
         math.replaceWith(element("span", { class: "arithmatex", text: `\\(${tex}\\)` }));
@@ -615,7 +628,7 @@ function setUp(panel, body) {
       window.getSelection().removeAllRanges();
       closeEditor();
       render();
-      marksOf(created.id).find((mark) => mark.hasAttribute("tabindex"))?.focus();
+      (marksOf(created.id).find((mark) => mark.hasAttribute("tabindex")) ?? body).focus();
       announce("批注已保存。");
     } catch (failure) {
       error.textContent = failure.message;

@@ -230,6 +230,19 @@ def test_quotes_typeset_math_and_copying_math_gives_its_tex(
     assert copied == "$O(n^2 d)$,序列越长越贵"
 
 
+def test_quote_typesets_only_the_passage_math_not_the_same_letters_in_words(
+    page, live_server, transactional_db, make_note, reader
+):
+    """The TeX "x" of the passage's math is typeset once; the x of "max" stays a letter."""
+    note = make_note(slug="max-x", body="取 max 值的变量是 $x$,不是 y。")
+    annotate_in_code(note, reader, "取 max 值的变量是 x", "", "public")
+    page.goto(live_server.url + note.get_absolute_url())
+    wait_loaded(page)
+    quote = page.locator(".annotations__list .annotation__quote")
+    assert quote.locator(".katex").count() == 1
+    assert quote.evaluate("q => q.firstChild.data") == "取 max 值的变量是 "
+
+
 @pytest.fixture
 def axe_page(browser):
     """A page that may load axe-core, which the Content-Security-Policy would refuse."""
