@@ -20,8 +20,13 @@ run: install
 	then $(BIN)/python manage.py loaddata demo; fi
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install lint
+test: install node_modules/.package-lock.json lint
 	$(BIN)/python -m pytest
+
+# npm ci writes node_modules/.package-lock.json; the accessibility browser test runs axe-core
+# from there. Only the tests need Node.js: `make run` does not.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
 
 lint: install
 	$(BIN)/ruff check .
@@ -38,7 +43,7 @@ format: install
 vendor: install
 	npm ci --no-audit --no-fund
 	rm -rf static/vendor/katex && mkdir -p static/vendor/katex
-	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/LICENSE static/vendor/katex/
+	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/dist/contrib/copy-tex.min.js node_modules/katex/LICENSE static/vendor/katex/
 	cp -r node_modules/katex/dist/fonts static/vendor/katex/
 	rm -rf static/vendor/codemirror && mkdir -p static/vendor/codemirror
 	node_modules/.bin/esbuild frontend/codemirror.js --bundle --format=esm --minify --legal-comments=none --outfile=static/vendor/codemirror/codemirror.js

@@ -11,11 +11,15 @@
 
 import { threadParts, timeElement } from "./annotation-thread.js";
 import { typeset } from "./math.js";
-import { pieces, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
+import { enableKeyboardSelection } from "./keyboard-selection.js";
+import { pieces, rangeOf, rangeOffsets, slice, snap, textRuns } from "./plain-text.js";
 import { wordDiff } from "./word-diff.js";
 
 const QUOTE_LENGTH = 140; // characters of a quote a card shows
 const CONTEXT_LENGTH = 30; // characters kept before the first change of a cut quote
+const LABEL_LENGTH = 30; // characters of the passage a highlight's accessible name says
+const RESUME_KEY = "notesite:annotate-after-login"; // sessionStorage: the passage to select again
+const EDITABLE = "input, textarea, select, [contenteditable]"; // where Alt+A types (å on a Mac)
 
 const panel = document.querySelector("[data-annotations]");
 const body = document.querySelector("[data-note-body]");
@@ -33,6 +37,19 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Where `tex` is in `text` as a whole, not inside a word ("x" in "max"); -1 when nowhere.
+function texIndex(text, tex) {
+  const word = /[A-Za-z0-9]/;
+  for (let index = text.indexOf(tex); index >= 0; index = text.indexOf(tex, index + 1)) {
+    const before = text[index - 1] ?? "";
+    const after = text[index + tex.length] ?? "";
+    const joinsBefore = word.test(tex[0]) && word.test(before);
+    const joinsAfter = word.test(tex[tex.length - 1]) && word.test(after);
+    if (!joinsBefore && !joinsAfter) return index;
+  }
+  return -1;
+}
+
 function linkButton(text, flag) {
   return element("button", { type: "button", class: "link-button", [flag]: "", text });
 }
@@ -44,8 +61,25 @@ function setUp(panel, body) {
   const list = panel.querySelector("[data-annotation-list]");
   const empty = panel.querySelector("[data-annotation-empty]");
   const count = panel.querySelector("[data-annotation-count]");
+  const status = panel.querySelector("[data-annotation-status]");
   let annotations = [];
-  let pending = null; // the selected passage: {exact, start, end}
+  let pending = null; // the selected passage: {exact, start, end, range}
+  let mathRuns = []; // the body's math elements as plain-text runs (plain-text.js)
+
+  // Keyboard and screen readers: the body is a tab stop where arrows move a caret and
+  // Shift+arrows select (keyboard-selection.js); Tab or Alt+A then reaches 批注 with the
+  // selection kept. The first highlight of each annotation is a button (Enter opens its
+  // popover, Escape returns to it); public highlights are underlined solid, private ones dashed,
+  // and their names say which. What changes is announced in the panel's live region.
+  enableKeyboardSelection(body, { label: "笔记正文" });
+  body.setAttribute("aria-describedby", "annotation-keys"); // the panel's hint on the keys
+
+  function announce(message) {
+    status.textContent = "";
+    requestAnimationFrame(() => {
+      status.textContent = message; // a new text node, so that the same words are said again
+    });
+  }
 
   function csrfToken() {
     const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
@@ -83,6 +117,7 @@ function setUp(panel, body) {
   function drawHighlights() {
     clearHighlights();
     const runs = textRuns(body);
+    mathRuns = runs.filter((run) => run.atomic);
     const spans = annotations
       .filter((annotation) => annotation.state === "anchored")
       .map(({ id, start, end }) => ({ id, ...snap(runs, start, end) }));
@@ -95,20 +130,24 @@ function setUp(panel, body) {
       const ids = spans.filter((span) => span.start <= start && span.end >= end).map((s) => s.id);
       if (ids.length) intervals.push({ start, end, ids });
     }
+    const privateIds = annotations.filter((a) => a.visibility === "private").map((a) => a.id);
     // Last first: splitting a text node keeps the earlier part in the node the runs point to.
     for (const interval of intervals.reverse()) {
+      const onlyPrivate = interval.ids.every((id) => privateIds.includes(id));
       for (const piece of pieces(runs, interval.start, interval.end).reverse()) {
-        wrap(piece, interval.ids);
+        wrap(piece, interval.ids, onlyPrivate);
       }
     }
+    for (const span of spans) makeFocusable(span, slice(runs, span.start, span.end));
   }
 
-  function wrap(piece, ids) {
+  function wrap(piece, ids, onlyPrivate) {
     const mark = element("mark", {
       class: "annotation-highlight",
       "data-annotation-ids": ids.join(" "),
     });
     if (ids.length > 1) mark.classList.add("annotation-highlight--overlap");
+    if (onlyPrivate) mark.classList.add("annotation-highlight--private");
     let target = piece.element;
     if (!target) {
       let node = piece.node;
@@ -125,6 +164,55 @@ function setUp(panel, body) {
     return [...body.querySelectorAll("mark.annotation-highlight")].filter((mark) =>
       mark.dataset.annotationIds.split(" ").includes(String(id)),
     );
+  }
+
+  // One tab stop per annotation: its first highlight outside a link (a button inside a link
+  // would be a control inside a control); the side list reaches the others.
+  function makeFocusable({ id }, passage) {
+    const mark = marksOf(id).find((candidate) => !candidate.closest("a"));
+    if (!mark || mark.hasAttribute("tabindex")) return;
+    const ids = mark.dataset.annotationIds.split(" ");
+    const kind =
+      ids.length > 1
+        ? `${ids.length} 条批注`
+        : mark.classList.contains("annotation-highlight--private")
+          ? "仅自己可见的批注"
+          : "公开批注";
+    const text = [...passage];
+    const shown = text.slice(0, LABEL_LENGTH).join("") + (text.length > LABEL_LENGTH ? "…" : "");
+    mark.tabIndex = 0;
+    mark.setAttribute("role", "button");
+    mark.setAttribute("aria-label", `${kind}:${shown}`);
+  }
+
+  // The passage's math, as the plain text has it (TeX), in a quote becomes an .arithmatex
+  // element again, for typeset() to show it as KaTeX: as many times as the passage has it, the
+  // longest first. An orphan's passage is nowhere in the body, so its quote keeps the TeX.
+  function markMath(block, start, end) {
+    const left = new Map(); // TeX -> how many of the passage's math elements are still to find
+    for (const run of mathRuns) {
+      const inPassage = run.start < end && run.end > start && run.text.trim();
+      if (inPassage) left.set(run.text, (left.get(run.text) ?? 0) + 1);
+    }
+    const sources = [...left.keys()].sort((a, b) => b.length - a.length);
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+    for (let node of nodes) {
+      for (;;) {
+        const hits = sources
+          .filter((tex) => left.get(tex) > 0)
+          .map((tex) => [texIndex(node.data, tex), tex])
+          .filter(([index]) => index >= 0);
+        if (!hits.length) break;
+        const [index, tex] = hits.reduce((first, hit) => (hit[0] < first[0] ? hit : first));
+        left.set(tex, left.get(tex) - 1);
+        const math = node.splitText(index);
+        node = math.splitText(tex.length);
+        math.replaceWith(element("span", { class: "arithmatex", text: `\\(${tex}\\)` }));
+      }
+    }
+    return block;
   }
 
   // --- the side list and the popover ---------------------------------------------------------
@@ -153,14 +241,17 @@ function setUp(panel, body) {
   // The passage as the reader chose it. When the author has reworded it since, the words it is
   // on now follow, so the note is read against both; the words that differ are marked.
   function quotes(annotation) {
-    if (!annotation.text_changed) return [quoteBlock([{ text: annotation.quote }])];
+    const anchored = annotation.state === "anchored";
+    const withMath = (block) =>
+      anchored ? markMath(block, annotation.start, annotation.end) : block;
+    if (!annotation.text_changed) return [withMath(quoteBlock([{ text: annotation.quote }]))];
     const [chosen, now] = wordDiff(annotation.quote, annotation.exact);
     const label = (text) => element("p", { class: "annotation__quote-label", text });
     return [
       label("批注时的原文:"),
-      quoteBlock(chosen, { tag: "del" }),
+      withMath(quoteBlock(chosen, { tag: "del" })),
       label("现在的原文:"),
-      quoteBlock(now, { tag: "ins", modifier: "annotation__quote--now" }),
+      withMath(quoteBlock(now, { tag: "ins", modifier: "annotation__quote--now" })),
     ];
   }
 
@@ -221,9 +312,15 @@ function setUp(panel, body) {
     renderList();
   }
 
-  const popover = element("div", { class: "annotation-popover", role: "dialog", hidden: "" });
-  popover.setAttribute("aria-label", "批注");
+  const popover = element("div", {
+    class: "annotation-popover",
+    role: "dialog",
+    "aria-label": "批注",
+    tabindex: "-1",
+    hidden: "",
+  });
   document.body.append(popover);
+  let popoverOpener = null; // the highlight that opened it, to give the focus back to
 
   function place(floating, rect) {
     floating.style.top = `${window.scrollY + rect.bottom + 6}px`;
@@ -244,11 +341,28 @@ function setUp(panel, body) {
     typeset(popover);
     popover.hidden = false;
     place(popover, mark.getBoundingClientRect());
+    popoverOpener = mark;
+    popover.focus({ preventScroll: true });
+  }
+
+  function closePopover() {
+    if (popover.hidden) return;
+    popover.hidden = true;
+    if (popover.contains(document.activeElement) || document.activeElement === document.body) {
+      popoverOpener?.focus({ preventScroll: true });
+    }
   }
 
   body.addEventListener("click", (event) => {
     const mark = event.target.closest("mark.annotation-highlight");
     if (mark && window.getSelection().isCollapsed) showPopover(mark);
+  });
+  body.addEventListener("keydown", (event) => {
+    const mark = event.target.closest("mark.annotation-highlight[tabindex]");
+    if (mark && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      showPopover(mark);
+    }
   });
   document.addEventListener("click", (event) => {
     const outside = !popover.contains(event.target);
@@ -256,8 +370,11 @@ function setUp(panel, body) {
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
-      popover.hidden = true;
-      closeEditor();
+      closePopover();
+      cancelEditor();
+    } else if (event.altKey && event.code === "KeyA" && !event.target.closest(EDITABLE)) {
+      event.preventDefault(); // Alt+A: with a selection, as 批注; on a Mac, not "å"
+      annotateSelection();
     }
   });
 
@@ -296,6 +413,7 @@ function setUp(panel, body) {
         annotations = annotations.filter((a) => a !== annotation);
         popover.hidden = true;
         render();
+        announce("批注已删除。");
       } catch (error) {
         window.alert(error.message);
       }
@@ -333,6 +451,7 @@ function setUp(panel, body) {
         Object.assign(annotation, updated);
         popover.hidden = true;
         render();
+        announce("批注已保存。");
       } catch (error) {
         const message = form.querySelector(".annotation-editor__error");
         message.textContent = error.message;
@@ -376,7 +495,7 @@ function setUp(panel, body) {
       linkButton("取消", "data-editor-cancel"),
     ),
   );
-  document.body.append(button, editor);
+  body.after(button, editor); // next in the tab order after the passage they are for
 
   function currentPassage() {
     const selection = window.getSelection();
@@ -387,43 +506,113 @@ function setUp(panel, body) {
     if (!offsets) return null;
     const exact = slice(runs, offsets.start, offsets.end);
     if (!exact.trim()) return null;
-    return { exact, ...offsets, rect: range.getBoundingClientRect() };
+    return { exact, ...offsets, range: range.cloneRange() };
+  }
+
+  function showButton(passage) {
+    pending = passage;
+    button.hidden = false;
+    place(button, passage.range.getBoundingClientRect());
   }
 
   let selectionTimer = null;
   document.addEventListener("selectionchange", () => {
     clearTimeout(selectionTimer);
     selectionTimer = setTimeout(() => {
-      if (!editor.hidden) return;
+      if (!editor.hidden || document.activeElement === button) return; // the passage is kept
       const passage = currentPassage();
-      button.hidden = !passage;
-      if (passage) {
-        pending = passage;
-        place(button, passage.rect);
+      const shown = !button.hidden;
+      if (passage) showButton(passage);
+      else button.hidden = true;
+      if (passage && !shown && body.matches(":focus-visible")) {
+        announce("已选中文字,按 Tab 或 Alt+A 批注。");
       }
     }, 120);
   });
   button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
-  button.addEventListener("click", () => {
-    if (!pending) return;
+  button.addEventListener("click", annotateSelection);
+  // Tab from a selection in the body goes to 批注, Shift+Tab back; neither loses the selection.
+  body.addEventListener("keydown", (event) => {
+    if (event.key === "Tab" && !event.shiftKey && !button.hidden && event.target === body) {
+      event.preventDefault();
+      button.focus();
+    }
+  });
+  button.addEventListener("keydown", (event) => {
+    if (event.key === "Tab" && event.shiftKey) {
+      event.preventDefault();
+      body.focus();
+    }
+  });
+
+  function annotateSelection() {
+    if (!pending || button.hidden) {
+      announce("请先在正文中选中要批注的文字。");
+      return;
+    }
     if (!signedIn) {
+      const { exact, start, end } = pending;
+      const saved = { path: window.location.pathname, exact, start, end };
+      try {
+        window.sessionStorage.setItem(RESUME_KEY, JSON.stringify(saved));
+      } catch {
+        // storage turned off: the reader logs in all the same, without the selection kept
+      }
       window.location.assign(loginUrl);
       return;
     }
     button.hidden = true;
-    editor.querySelector("[data-editor-quote]").textContent = pending.exact;
+    const quote = editor.querySelector("[data-editor-quote]");
+    const text = element("span", { text: pending.exact });
+    quote.replaceChildren(markMath(text, pending.start, pending.end));
+    typeset(quote);
     editor.hidden = false;
-    place(editor, pending.rect);
+    place(editor, pending.range.getBoundingClientRect()); // where the passage is now
     editor.elements.body.focus();
-  });
+  }
 
   function closeEditor() {
+    const passage = pending;
     editor.hidden = true;
     editor.reset();
     editor.querySelector("[data-editor-error]").hidden = true;
     pending = null;
+    return passage;
   }
-  editor.querySelector("[data-editor-cancel]").addEventListener("click", closeEditor);
+
+  // Back to the body with the passage selected again, so that the reader can go on from it.
+  function cancelEditor() {
+    if (editor.hidden) return;
+    const passage = closeEditor();
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(passage.range);
+    body.focus({ preventScroll: true });
+  }
+  editor.querySelector("[data-editor-cancel]").addEventListener("click", cancelEditor);
+
+  // The passage a reader chose before being sent to log in, selected again on return, 批注 in
+  // focus; nothing when the note's words there have changed since.
+  function resumeAfterLogin() {
+    let saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(RESUME_KEY) ?? "null");
+    } catch {
+      return; // storage turned off, or not our JSON
+    }
+    if (!signedIn || saved?.path !== window.location.pathname) return;
+    window.sessionStorage.removeItem(RESUME_KEY);
+    const runs = textRuns(body);
+    const range = rangeOf(runs, saved.start, saved.end);
+    if (!range || slice(runs, saved.start, saved.end) !== saved.exact) return;
+    window.scrollBy(0, range.getBoundingClientRect().top - window.innerHeight / 3);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    showButton({ exact: saved.exact, start: saved.start, end: saved.end, range });
+    button.focus({ preventScroll: true });
+    announce("已选中登录前选择的文字,按 Enter 批注。");
+  }
 
   editor.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -442,6 +631,8 @@ function setUp(panel, body) {
       window.getSelection().removeAllRanges();
       closeEditor();
       render();
+      (marksOf(created.id).find((mark) => mark.hasAttribute("tabindex")) ?? body).focus();
+      announce("批注已保存。");
     } catch (failure) {
       error.textContent = failure.message;
       error.hidden = false;
@@ -469,6 +660,7 @@ function setUp(panel, body) {
   }
 
   load().then(() => {
+    resumeAfterLogin();
     panel.dataset.loaded = ""; // tests wait for it
   });
 }

@@ -127,3 +127,16 @@ export function pieces(runs, start, end) {
   }
   return result;
 }
+
+// A DOM Range over [start, end), whole math elements included; null when it covers nothing.
+export function rangeOf(runs, start, end) {
+  const covered = pieces(runs, start, end);
+  if (!covered.length) return null;
+  const [first, last] = [covered[0], covered[covered.length - 1]];
+  const range = document.createRange();
+  if (first.element) range.setStartBefore(first.element);
+  else range.setStart(first.node, first.from);
+  if (last.element) range.setEndAfter(last.element);
+  else range.setEnd(last.node, last.to);
+  return range;
+}
