@@ -31,6 +31,14 @@ def reader(django_user_model):
 
 
 @pytest.fixture
+def other(django_user_model):
+    """A second reader, with a display name."""
+    user = django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
+    Profile.objects.create(user=user, display_name="另一位")
+    return user
+
+
+@pytest.fixture
 def reader_client(client, reader):
     client.force_login(reader)
     return client

@@ -5,7 +5,6 @@ import json
 import pytest
 from django.test import Client
 
-from accounts.models import Profile
 from annotations import passages
 from annotations.models import Annotation
 from papers.models import Note
@@ -23,13 +22,6 @@ SECRET = "私密批注独有词汇紫罗兰"  # another reader's private annotat
 @pytest.fixture
 def note(make_note):
     return make_note(title="注意力", slug="attention", body=BODY)
-
-
-@pytest.fixture
-def other(django_user_model):
-    user = django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
-    Profile.objects.create(user=user, display_name="另一位")
-    return user
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 import pytest
 from django.test import Client
 
-from accounts.models import Profile
 from annotations import annotation_moderation, mine
 from annotations.models import Annotation, Reply, joined_tags
 
@@ -19,13 +18,6 @@ def notes(make_note):
         make_note(title="对比学习", slug="contrastive", body=BODY),
         make_note(title="动量编码", slug="moco", body=BODY),
     ]
-
-
-@pytest.fixture
-def other(django_user_model):
-    user = django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
-    Profile.objects.create(user=user, display_name="另一位")
-    return user
 
 
 @pytest.fixture

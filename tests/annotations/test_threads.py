@@ -26,13 +26,6 @@ def note(make_note):
 
 
 @pytest.fixture
-def other(django_user_model):
-    user = django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
-    Profile.objects.create(user=user, display_name="另一位")
-    return user
-
-
-@pytest.fixture
 def public(note, other, annotate):
     """Another reader's public annotation."""
     return annotate(note, other, PASSAGE, body=ABUSE, visibility="public")
