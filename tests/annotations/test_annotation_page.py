@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from annotations import passages
 from annotations.models import Annotation, Reply
@@ -58,6 +59,17 @@ def test_note_page_has_the_annotation_panel(client, note):
     assert 'data-login-url="/accounts/login/?next=/notes/attention/"' in html
     assert 'data-signed-in="false"' in html
     assert 'src="/static/js/annotations.js"' in html
+
+
+def test_the_json_ld_link_says_what_a_reader_gets(client, note):
+    """Readers are told what the file is for, not the name of the standard alone (issue 17)."""
+    response = client.get(note.get_absolute_url())
+    assertContains(
+        response,
+        '<a href="/notes/attention/annotations.jsonld" type="application/ld+json" download>'
+        "下载本篇的批注(JSON-LD,W3C 批注标准格式,可导入其他批注工具)</a>",
+        html=True,
+    )
 
 
 def test_signed_in_panel_carries_the_csrf_token(client, note, users):
