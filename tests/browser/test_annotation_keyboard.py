@@ -104,6 +104,86 @@ def test_reader_annotates_with_the_keyboard_only(
     assert focused(page) == ["mark", "button", "公开批注:自注意力"]
 
 
+def tab_until(page, name, backwards=False, limit=40):
+    """Press Tab (Shift+Tab) until the focused element's accessible name or text is `name`."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        label = page.evaluate(
+            """() => { const e = document.activeElement;
+            return e.getAttribute("aria-label") || e.textContent.trim(); }"""
+        )
+        if label == name:
+            return
+    raise AssertionError(f"Tab never reaches {name!r}")
+
+
+def test_annotate_reply_share_and_open_the_link_with_the_keyboard_only(
+    page, browser, live_server, annotated_note, reader, artifacts
+):
+    """Acceptance 1, keys only: Shift+arrows select, Tab at once reaches 批注 (the selection
+    read then, not after the debounce), write and save a public annotation, open it, reply,
+    share its link; in another, anonymous browser the link opens the note at the highlight with
+    the annotation and its reply open."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, live_server, annotated_note.get_absolute_url())
+    wait_loaded(page)
+    tab_to_note_body(page)
+    page.keyboard.press("ArrowDown")
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Tab")  # no wait: the 120 ms debounce has not run yet
+    assert focused(page) == ["button", None, None]
+    assert selected(page) == "自注意力"
+    page.keyboard.press("Enter")
+    page.keyboard.type("键盘写的批注")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # 公开
+    page.keyboard.press("Tab")
+    with page.expect_response(lambda r: r.request.method == "POST") as created:
+        page.keyboard.press("Enter")
+    assert created.value.status == 201
+    annotation = Annotation.objects.get()
+    assert (annotation.exact, annotation.visibility) == ("自注意力", "public")
+    page.wait_for_function("() => document.activeElement.matches('mark.annotation-highlight')")
+
+    page.keyboard.press("Enter")  # the highlight opens its popover, which takes the focus
+    popover = page.locator(".annotation-popover")
+    popover.wait_for()
+    tab_until(page, "回复内容")
+    page.keyboard.type("键盘写的回复")
+    page.keyboard.press("Tab")
+    with page.expect_response(lambda r: r.request.method == "POST") as replied:
+        page.keyboard.press("Enter")
+    assert replied.value.status == 201
+    popover.locator(".annotation-reply").wait_for()
+    assert annotation.replies.get().body == "键盘写的回复"
+    tab_until(page, "复制这条批注的链接", backwards=True)
+    page.keyboard.press("Enter")
+    popover.get_by_text("链接已复制").wait_for()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link == f"{live_server.url}/notes/sparse-attention/#annotation-{annotation.pk}"
+    # The side card shows the reply made in the popover, without a reload.
+    card = page.locator(f"#annotation-{annotation.pk}")
+    assert card.locator(".annotation-reply .annotation__body").inner_text() == "键盘写的回复"
+
+    anonymous = browser.new_context(locale="zh-CN")
+    try:
+        opened = anonymous.new_page()
+        opened.goto(link)
+        wait_loaded(opened)
+        shown = opened.locator(".annotation-popover")
+        shown.wait_for()
+        assert shown.locator(".annotation__body").first.inner_text() == "键盘写的批注"
+        assert shown.locator(".annotation-reply .annotation__body").inner_text() == "键盘写的回复"
+        assert opened.evaluate("document.activeElement.matches('.annotation-popover')")
+        mark = opened.locator(f"mark[data-annotation-ids='{annotation.pk}']").first
+        box, height = mark.bounding_box(), opened.viewport_size["height"]
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height  # at the highlight
+        opened.screenshot(path=artifacts / "annotations-keyboard-permalink.png")
+    finally:
+        anonymous.close()
+
+
 def test_caret_moved_past_the_window_scrolls_the_page(page, live_server, annotated_note):
     """Arrow down through the note in a short window: the page scrolls, the caret drawn with it."""
     page.set_viewport_size({"width": 390, "height": 400})
