@@ -375,8 +375,10 @@ function setUp(panel, body) {
       showPopover(mark);
     }
   });
+  // A click elsewhere closes the popover. Its path, not its target: a button in the popover
+  // may have replaced itself by then (加标签 becomes a form), and the target is then nowhere.
   document.addEventListener("click", (event) => {
-    const outside = !popover.contains(event.target);
+    const outside = !event.composedPath().includes(popover);
     if (outside && !event.target.closest("mark.annotation-highlight, dialog")) popover.hidden = true;
   });
   document.addEventListener("keydown", (event) => {
