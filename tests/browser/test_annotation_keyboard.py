@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from annotations import replies
 from annotations.models import Annotation
 from tests.browser.conftest import READER_PASSWORD, log_in
 from tests.browser.test_annotations import BODY, PASSAGE, SELECT, annotate_in_code, wait_loaded
@@ -336,31 +337,53 @@ def axe_page(browser):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_note_page_with_annotations_open_has_no_axe_violations(
-    axe_page, live_server, annotated_note, reader, artifacts, width, scheme
+    axe_page, live_server, annotated_note, reader, django_user_model, artifacts, width, scheme
 ):
-    """axe-core finds nothing on a note page with public and private highlights and the side
-    list, with a popover open and then the editor, for a signed-in reader, on a desktop and on
-    a phone."""
+    """axe-core (every impact) finds nothing on a note page with public and private highlights
+    and the side list, for a signed-in reader on a desktop and on a phone: with a popover open,
+    with another reader's reply thread open in it, with the report dialog open over it, and with
+    the editor open."""
     page = axe_page
+    other = django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
     annotate_in_code(annotated_note, reader, "结论", "公开的 *批注*", "public")
     annotate_in_code(annotated_note, reader, MATH_PASSAGE, "私密的", "private")
+    thread = annotate_in_code(annotated_note, other, "长文档", "别人的批注", "public")
+    replies.create_reply(thread, other, "自己的补充:$x^2$")
     page.set_viewport_size({"width": width, "height": 900})
     page.emulate_media(color_scheme=scheme)
     log_in(page, live_server, annotated_note.get_absolute_url())
     wait_loaded(page)
     page.add_script_tag(path=AXE)
-    mark = page.locator("mark.annotation-highlight[tabindex='0']").last
-    mark.scroll_into_view_if_needed()
-    mark.click()
-    page.locator(".annotation-popover").wait_for()
-    page.screenshot(path=artifacts / f"annotations-axe-{scheme}-{width}-popover.png")
+    shot = f"annotations-axe-{scheme}-{width}"
+
+    def open_popover(mark):
+        mark.scroll_into_view_if_needed()
+        mark.click()
+        popover = page.locator(".annotation-popover")
+        popover.wait_for()
+        return popover
+
+    open_popover(page.locator("mark.annotation-highlight[tabindex='0']").first)
+    page.screenshot(path=artifacts / f"{shot}-popover.png")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+
+    popover = open_popover(page.locator(f"mark[data-annotation-ids='{thread.pk}']").first)
+    popover.locator(".annotation-reply").wait_for()
+    page.screenshot(path=artifacts / f"{shot}-thread.png")
     assert axe_violations(page) == []
 
-    page.keyboard.press("Escape")
+    popover.get_by_role("button", name="举报").first.click()
+    page.get_by_role("dialog", name="举报这条内容").wait_for()
+    page.screenshot(path=artifacts / f"{shot}-report.png")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")  # the dialog
+    page.keyboard.press("Escape")  # the popover
+
     page.evaluate(SELECT, [PASSAGE, PASSAGE])
     page.locator("[data-annotate]").click()
     page.locator("[data-annotation-editor]").wait_for()
-    page.screenshot(path=artifacts / f"annotations-axe-{scheme}-{width}-editor.png")
+    page.screenshot(path=artifacts / f"{shot}-editor.png")
     assert axe_violations(page) == []
 
 
