@@ -219,4 +219,13 @@ def test_hidden_annotations_leave_search_for_others(client, notes, other, annota
     assert "批注(" not in search(client, "山茶花")
     owner = Client()
     owner.force_login(other)
-    assert "批注(1)" in search(owner, "山茶花")
+    html = search(owner, "山茶花")
+    assert "批注(1)" in html
+    assert "这条批注已被管理员隐藏,只有你自己看得到。" in html  # marked for its author
+
+
+def test_a_visible_hit_is_not_marked_hidden(client, notes, other, annotate):
+    annotate(notes[0], other, "温度系数", body="山茶花", visibility="public")
+    html = search(client, "山茶花")
+    assert "批注(1)" in html
+    assert "已被管理员隐藏" not in html

@@ -248,6 +248,7 @@ def test_a_superuser_deleting_a_public_annotation_hides_it(
     author.force_login(public.user)
     [item] = listed(author, note)
     assert item["hidden"] is True
+    assert ABUSE in author.get(f"/notes/{note.slug}/annotations.jsonld").content.decode()
     [email] = mail.outbox
     assert email.to == ["other@example.com"]
     assert "隐藏" in email.subject
