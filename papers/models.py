@@ -13,6 +13,7 @@ from taggit.managers import TaggableManager
 from topics.models import Topic
 
 from . import arxiv
+from .reading import reading_minutes
 from .rendering import note_excerpt, render_markdown
 
 
@@ -205,6 +206,7 @@ class Note(models.Model):
     body_html = models.TextField(editable=False, blank=True)
     toc_html = models.TextField(editable=False, blank=True)
     excerpt = models.TextField("摘录", editable=False, blank=True)
+    reading_minutes = models.PositiveIntegerField("阅读时间(分钟)", default=0, editable=False)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -287,20 +289,22 @@ class Note(models.Model):
         return getattr(self, "_stored", None)
 
     def render(self):
-        """Fill the stored HTML, table of contents and excerpt from the Markdown sources."""
+        """Fill the stored HTML, table of contents, excerpt and reading time from the Markdown
+        sources."""
         summary = render_markdown(self.summary)
         body = render_markdown(self.body)
         self.summary_html = summary.html
         self.body_html = body.html
         self.toc_html = body.toc_html
         self.excerpt = note_excerpt(summary.text, self.body, body.text)
+        self.reading_minutes = reading_minutes(summary.html, body.html)
 
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
 
-RENDERED_FIELDS = ["summary_html", "body_html", "toc_html", "excerpt"]
+RENDERED_FIELDS = ["summary_html", "body_html", "toc_html", "excerpt", "reading_minutes"]
 # What a save may change that matters to readers, revisions, search or annotations: every field
 # but the counters (cards are keyed by them), the save's own time stamps and the imported file.
 UNTRACKED_FIELDS = {"view_count", "comment_count", "created_at", "updated_at", "source_path"}
