@@ -3,7 +3,7 @@ import contextlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -165,6 +165,28 @@ class NoteQuerySet(models.QuerySet):
         same_time_before = Q(published_at=note.published_at, id__lte=note.id)
         later = self.filter(published_at__gte=note.published_at).exclude(same_time_before)
         return later.reverse()
+
+    def related_to(self, note, limit=5):
+        """Up to `limit` published notes that share `note`'s paper or any of its tags: same
+        paper first, then most tags shared, then newest. One query, also when `note` has neither
+        (the page's count stays fixed); `note.tags.all()` gives its tags, so prefetch them."""
+        tag_ids = [tag.pk for tag in note.tags.all()]
+        # Value(0) rather than a condition on a missing paper or no tags, which would match
+        # every note without a paper or compare with an empty list.
+        same_paper = (
+            Case(When(paper_id=note.paper_id, then=1), default=0) if note.paper_id else Value(0)
+        )
+        shared_tags = (
+            Count("tags", filter=Q(tags__in=tag_ids), distinct=True) if tag_ids else Value(0)
+        )
+        return (
+            self.published()
+            .exclude(pk=note.pk)
+            .annotate(same_paper=same_paper, shared_tags=shared_tags)
+            .filter(Q(same_paper=1) | Q(shared_tags__gt=0))
+            .order_by("-same_paper", "-shared_tags", "-published_at", "-id")
+            .only("title", "slug", "published_at")[:limit]
+        )
 
     def month_counts(self):
         """(month, count) rows, newest month first, in the current time zone."""

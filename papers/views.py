@@ -268,6 +268,7 @@ class NoteDetailView(generic.DetailView):
         return super().get_context_data(
             previous_note=public.before(self.object).first(),
             next_note=public.after(self.object).first(),
+            related_notes=Note.objects.related_to(self.object),
             citation=cite_note(self.object, url),
             **kwargs,
         )

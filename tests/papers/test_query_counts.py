@@ -23,9 +23,9 @@ ARCHIVE_QUERIES = 1  # month counts
 YEAR_QUERIES = 6  # non-empty check, month list, previous/next year, page count, cards
 MONTH_QUERIES = 5  # non-empty check, previous/next month, page count, cards
 DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, cards
-# note+topic+paper, its tags, previous, next, view count update, comments, and the public
-# annotations and their replies (annotations' panel, kept per content version)
-NOTE_QUERIES = 8
+# note+topic+paper, its tags, previous, next, related notes, view count update, comments, and
+# the public annotations and their replies (annotations' panel, kept per content version)
+NOTE_QUERIES = 9
 
 
 @pytest.fixture(params=[1, 30], ids=["1-note", "30-notes"])
@@ -140,3 +140,4 @@ def test_note_page(client, notes, django_assert_num_queries):
     response = get_listing(client, django_assert_num_queries, note.get_absolute_url(), NOTE_QUERIES)
     assert f'<h1 class="note__title">{note.title}</h1>' in html(response)
     assert html(response).count('class="tag"') == 2
+    assert html(response).count('class="title-list__item"') == min(len(notes) - 1, 5)
