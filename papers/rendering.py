@@ -51,7 +51,7 @@ ALLOWED_ATTRIBUTES = {
     "abbr": ["title"],
     "code": ["class"],
     "details": ["class", "open"],  # callouts that fold
-    "div": ["class"],
+    "div": ["class", "data-language"],  # a code block's language
     "img": ["src", "alt", "title", "width", "height"],
     "input": lambda tag, name, value: _checkbox_attribute(name, value),  # task lists
     "li": ["id", "class"],  # ids of footnotes and block anchors; task-list-item
@@ -115,7 +115,7 @@ _cleaner = bleach.Cleaner(
 # The admin's live preview also keeps the empty line markers (see `render_markdown`).
 _marked_cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes={**ALLOWED_ATTRIBUTES, "div": ["class", "data-line"]},
+    attributes={**ALLOWED_ATTRIBUTES, "div": [*ALLOWED_ATTRIBUTES["div"], "data-line"]},
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
