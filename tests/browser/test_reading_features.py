@@ -135,3 +135,24 @@ def test_screenshots(page, live_server, code_note, artifacts, scheme, name, widt
     )
     page.screenshot(path=artifacts / f"features-note-{name}-{scheme}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.fixture
+def archive_notes(transactional_db, make_note):
+    titles = ["PPO 的裁剪目标", "Attention Is All You Need 精读", "KV cache 与 PagedAttention"]
+    for index, days_ago in enumerate([3, 20, 40, 75, 400]):
+        make_note(title=f"{titles[index % 3]} {index}", days_ago=days_ago)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name, width", [("phone", 390), ("desktop", 1280)])
+def test_archive_screenshots(page, live_server, archive_notes, artifacts, scheme, name, width):
+    """/archive/ lists dated titles under month headings at both widths, light and dark, without
+    scrolling sideways (saved for a person to look at)."""
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/archive/")
+    assert page.locator(".title-list__item").count() == 5
+    assert page.locator(".title-list__date").first.is_visible()
+    page.screenshot(path=artifacts / f"features-archive-{name}-{scheme}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
