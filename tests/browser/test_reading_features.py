@@ -75,6 +75,20 @@ def test_copy_button_copies_the_code_from_the_keyboard_and_announces_it(
     expect(button).to_have_text("复制", timeout=5000)  # back after two seconds
 
 
+def test_citation_buttons_still_copy_their_text(clipboard_page, live_server, code_note):
+    """The same module's 复制 BibTeX button copies the note's BibTeX and announces it."""
+    from playwright.sync_api import expect
+
+    page = clipboard_page
+    open_note(page, live_server, code_note)
+    page.locator(".note__cite > summary").click()
+    page.get_by_role("button", name="复制 BibTeX").click()
+    expect(page.locator("[data-copy-status]")).to_have_text("已复制")
+    bibtex = page.locator("#cite-bibtex").text_content()
+    assert bibtex.startswith("@")
+    assert page.evaluate("navigator.clipboard.readText()") == bibtex
+
+
 def test_code_blocks_show_their_language_and_each_has_a_button(page, live_server, code_note):
     """The python block shows its language above the code; the unnamed one shows none; each
     has a button named for what it copies."""
