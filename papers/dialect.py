@@ -53,6 +53,7 @@ CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 BLOCK_ID = re.compile(r"[ \t]\^(?P<id>[A-Za-z0-9-]+)[ \t]*$")
 # Pygments' markup in a div.highlight, which static/css/highlight*.css styles.
 CODE_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+HIGHLIGHT_DIV = '<div class="highlight">'
 
 
 def note_parser():
@@ -453,8 +454,13 @@ def highlight_code(code, language):
 
 
 def render_fence(self, tokens, idx, options, env):
-    language = tokens[idx].info.split(maxsplit=1)[0] if tokens[idx].info.strip() else "text"
-    return highlight_code(tokens[idx].content, language)
+    """A fence's code, highlighted; the language its author named (as written) in the
+    `data-language` of the `.highlight` div, which the page shows above the code."""
+    info = tokens[idx].info.split(maxsplit=1)
+    if not info:
+        return highlight_code(tokens[idx].content, "text")
+    labelled = f'<div class="highlight" data-language="{escapeHtml(info[0])}">'
+    return highlight_code(tokens[idx].content, info[0]).replace(HIGHLIGHT_DIV, labelled, 1)
 
 
 def render_code_block(self, tokens, idx, options, env):

@@ -51,7 +51,10 @@ def test_indented_fence_ends_at_its_closing_fence(indent):
 def test_code_fence_of_an_unknown_language_is_plain_code():
     """A language Pygments does not know is shown as plain code in the same .highlight box."""
     out = html_of("```weird-lang\nx < 1\n```")
-    assert out == '<div class="highlight"><pre><span></span><code>x &lt; 1\n</code></pre></div>'
+    assert out == (
+        '<div class="highlight" data-language="weird-lang"><pre><span></span><code>x &lt; 1\n'
+        "</code></pre></div>"
+    )
 
 
 def test_indented_code_block_is_plain_code():
@@ -245,10 +248,28 @@ def test_domain_like_tex_inside_math_is_not_linkified():
 def test_fenced_python_code_is_highlighted_by_pygments():
     """A ```python fence gets Pygments token classes inside div.highlight."""
     out = html_of("```python\ndef f(x):\n    return x\n```")
-    assert out.startswith('<div class="highlight"><pre>')
+    assert out.startswith('<div class="highlight" data-language="python"><pre>')
     assert '<span class="k">def</span>' in out
     assert '<span class="k">return</span>' in out
     assert '<span class="nf">f</span>' in out
+
+
+def test_code_fence_keeps_its_language_as_written_for_the_page_to_show():
+    """The fence's first word, case and all, is the block's data-language; what follows it
+    (line numbers, titles) is not; a fence without one has none."""
+    assert html_of("```PyTorch {1,3}\nx\n```").startswith(
+        '<div class="highlight" data-language="PyTorch"><pre>'
+    )
+    assert html_of("```\nx\n```").startswith('<div class="highlight"><pre>')
+
+
+def test_code_fence_language_cannot_break_out_of_its_attribute():
+    """A language word with quotes and brackets stays an escaped attribute value."""
+    out = html_of('```"><script>alert(1)</script>\nx\n```')
+    assert out.startswith(
+        '<div class="highlight" data-language="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">'
+    )
+    assert "<script" not in out
 
 
 def test_table_alignment_is_an_attribute_not_a_style():
