@@ -3,8 +3,8 @@ import contextlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Q, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Lower, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -195,6 +195,15 @@ class NoteQuerySet(models.QuerySet):
             .values("month")
             .annotate(count=Count("id"))
             .order_by("-month")
+        )
+
+    def tag_counts(self):
+        """(tag_name, tag_slug, count) rows of the tags these notes carry, by name: one query."""
+        return (
+            self.filter(tags__isnull=False)
+            .values(tag_name=F("tags__name"), tag_slug=F("tags__slug"))
+            .annotate(count=Count("id"))
+            .order_by(Lower("tags__name"))
         )
 
 

@@ -57,7 +57,7 @@ ALLOWED_ATTRIBUTES = {
     "li": ["id", "class"],  # ids of footnotes and block anchors; task-list-item
     "ol": ["start", "class"],
     "p": ["id"],  # block anchors
-    "pre": ["class"],
+    "pre": lambda tag, name, value: name == "class" or (name == "tabindex" and value == "0"),
     "span": ["class"],
     "summary": ["class"],
     "sup": ["id"],
@@ -94,13 +94,17 @@ class ExternalLinkFilter(Filter):
 
 
 class DisabledInputFilter(Filter):
-    """Every input is a disabled checkbox: a task list's box, which readers cannot tick."""
+    """Every input is a disabled checkbox: a task list's box, which readers cannot tick, named
+    by its state (a checkbox needs a name; the item's text follows it, outside any label)."""
 
     def __iter__(self):
         for token in super().__iter__():
             if token["type"] in {"StartTag", "EmptyTag"} and token["name"] == "input":
-                token["data"][(None, "type")] = "checkbox"
-                token["data"][(None, "disabled")] = ""
+                attributes = token["data"]
+                attributes[(None, "type")] = "checkbox"
+                attributes[(None, "disabled")] = ""
+                checked = (None, "checked") in attributes
+                attributes[(None, "aria-label")] = "已完成" if checked else "未完成"
             yield token
 
 

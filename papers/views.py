@@ -104,6 +104,16 @@ class TagNotesView(NoteListMixin, generic.ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+class TagListView(generic.ListView):
+    """`/tags/`: every tag published notes carry, with how many."""
+
+    template_name = "papers/tag_list.html"
+    context_object_name = "tags"
+
+    def get_queryset(self):
+        return Note.objects.published().tag_counts()
+
+
 def redirect_to_paper(view_name, arxiv_id):
     """A 301 to the paper's own address when `arxiv_id` names it another way (a version suffix,
     `arXiv:`), else None: a paper has one address whatever the version."""

@@ -23,4 +23,22 @@ export function typeset(root = document, onError = null) {
   }
 }
 
+// A display formula wider than its box scrolls sideways inside it; such a box takes the
+// keyboard's focus and says what it is, so that it can be scrolled without a mouse (WCAG 2.1.1).
+// Checked again once the fonts are in and whenever the window's width changes.
+function markScrollingFormulas(root = document) {
+  for (const box of root.querySelectorAll(".katex-display")) {
+    if (box.scrollWidth > box.clientWidth) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "公式（可左右滚动）");
+    } else {
+      for (const name of ["tabindex", "role", "aria-label"]) box.removeAttribute(name);
+    }
+  }
+}
+
 typeset();
+markScrollingFormulas();
+document.fonts.ready.then(() => markScrollingFormulas());
+window.addEventListener("resize", () => markScrollingFormulas());

@@ -20,6 +20,7 @@ PAPER_QUERIES = 3  # paper with its published-note count, page count, cards
 PAPERS_QUERIES = 2  # page count, papers with counts
 TOPICS_QUERIES = 1  # topics with counts
 ARCHIVE_QUERIES = 3  # page count, titles, month counts
+TAGS_QUERIES = 1  # tags with counts
 YEAR_QUERIES = 6  # non-empty check, previous/next year, page count, titles, month counts
 MONTH_QUERIES = 5  # non-empty check, previous/next month, page count, titles
 DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, titles
@@ -108,6 +109,12 @@ def test_topics_index(client, notes, django_assert_num_queries):
     """The topics index runs TOPICS_QUERIES queries for 1 or 30 notes (1 or 3 topics)."""
     response = get_listing(client, django_assert_num_queries, "/topics/", TOPICS_QUERIES)
     assert html(response).count('class="index-list__item"') == min(len(notes), 3)
+
+
+def test_tag_index(client, notes, django_assert_num_queries):
+    """/tags/ runs TAGS_QUERIES queries for 1 or 30 notes, counting each tag's notes."""
+    response = get_listing(client, django_assert_num_queries, "/tags/", TAGS_QUERIES)
+    assert f'<span class="index-list__count">{len(notes)} 篇</span>' in html(response)
 
 
 def test_archive_index(client, notes, django_assert_num_queries):

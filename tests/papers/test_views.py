@@ -339,6 +339,24 @@ def test_tag_used_only_by_drafts_is_404(client, make_note):
     assert client.get("/tags/secret/").status_code == 404
 
 
+def test_tag_index_counts_published_notes_only(client, make_note):
+    """/tags/ lists each tag of published notes by name with its count; drafts' and future
+    notes' tags and uses are left out."""
+    make_note(tags=["优化", "Attention"])
+    make_note(tags=["Attention"])
+    make_note(status=DRAFT, tags=["secret", "Attention"])
+    make_note(days_ago=-1, tags=["secret"])
+    response = client.get("/tags/")
+    assert response.status_code == 200
+    items = re.findall(
+        r'<a href="([^"]+)">([^<]+)</a>\s*<span class="index-list__count">(\d+) 篇', html(response)
+    )
+    assert items == [
+        ("/tags/attention/", "Attention", "2"),
+        (f"/tags/{quote('优化')}/", "优化", "1"),
+    ]
+
+
 def test_unknown_tag_is_404(client, db):
     """A tag slug that does not exist is a 404."""
     assert client.get("/tags/nope/").status_code == 404
