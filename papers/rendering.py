@@ -195,7 +195,7 @@ def _toc_list(entries):
     return f"<ul>{items}</ul>"
 
 
-class _PlainTextParser(HTMLParser):
+class PlainTextParser(HTMLParser):
     VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
 
     def __init__(self):
@@ -224,8 +224,12 @@ class _PlainTextParser(HTMLParser):
         elif self.math:
             self.math[0] -= 1
             if self.math[0] == 0:
-                self.parts.append(strip_math_delimiters("".join(self.math[1])))
+                self.parts.append(self.math_part("".join(self.math[1])))
                 self.math = None
+
+    def math_part(self, source):
+        """What a math element, `source` its text with delimiters, adds to the parts."""
+        return strip_math_delimiters(source)
 
     def _nest(self, step):
         if self.skip_depth:
@@ -248,7 +252,7 @@ def strip_math_delimiters(source):
 
 def plain_text(html):
     """The text a reader sees in `html`, with math as its TeX source (see module docstring)."""
-    parser = _PlainTextParser()
+    parser = PlainTextParser()
     parser.feed(html)
     parser.close()
     return "".join(parser.parts)
