@@ -5,10 +5,13 @@
 
 const hinted = new Set();
 
+// A box that scrolls can take the focus, so that a keyboard scrolls it too (WCAG 2.1.1).
 function update(box) {
   const hidden = box.scrollWidth - box.clientWidth;
   box.classList.toggle("scroll-hint--start", hidden > 1 && box.scrollLeft > 1);
   box.classList.toggle("scroll-hint--end", hidden > 1 && box.scrollLeft < hidden - 1);
+  if (hidden > 1) box.tabIndex = 0;
+  else box.removeAttribute("tabindex");
 }
 
 export function hintScrolling(boxes) {

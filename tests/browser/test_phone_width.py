@@ -1,9 +1,12 @@
 """No page is wider than a 390 px phone: long formulas and code scroll in their own boxes, with
 a fade at the edge that hides more; listings and search results show typeset math."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # 300 characters of TeX with no place KaTeX may break a line (all inside one \left( \right)).
@@ -94,9 +97,11 @@ def test_long_math_and_code_scroll_in_their_own_box_with_a_fade(page, live_serve
         state = box.evaluate(
             """e => ({overflows: e.scrollWidth > e.clientWidth,
                       mask: getComputedStyle(e).maskImage,
-                      classes: e.className})"""
+                      classes: e.className,
+                      focusable: e.tabIndex === 0})"""
         )
         assert state["overflows"], name
+        assert state["focusable"], name  # so the keyboard scrolls it too
         assert "scroll-hint--end" in state["classes"], name
         assert "gradient" in state["mask"], name
     display = boxes["display"]
@@ -124,3 +129,19 @@ def test_listing_and_search_show_typeset_math(page, live_server, wide_note, arti
         page.screenshot(
             path=artifacts / f"math-note-{viewport['width']}-{scheme}.png", full_page=True
         )
+
+
+def test_scrolling_boxes_can_be_scrolled_from_the_keyboard(browser, live_server, wide_note):
+    """axe-core's scrollable-region-focusable passes on the note and a listing at 390 px: every
+    box that scrolls takes the focus."""
+    context = browser.new_context(locale="zh-CN", bypass_csp=True)  # CSP would refuse axe
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    for url in (wide_note.get_absolute_url(), "/"):
+        page.goto(live_server.url + url)
+        page.locator(".arithmatex--long").first.wait_for(state="attached")
+        page.add_script_tag(path=AXE)
+        results = page.evaluate("axe.run(document, {runOnly: ['scrollable-region-focusable']})")
+        assert results["passes"], url  # the rule looked at scrolling boxes
+        assert [node["target"] for v in results["violations"] for node in v["nodes"]] == [], url
+    context.close()
