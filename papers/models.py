@@ -12,7 +12,7 @@ from taggit.managers import TaggableManager
 
 from topics.models import Topic
 
-from . import arxiv
+from . import arxiv, math_text
 from .reading import reading_minutes
 from .rendering import note_excerpt, render_markdown
 
@@ -238,6 +238,8 @@ class Note(models.Model):
     toc_html = models.TextField(editable=False, blank=True)
     excerpt = models.TextField("摘录", editable=False, blank=True)
     reading_minutes = models.PositiveIntegerField("阅读时间(分钟)", default=0, editable=False)
+    # The excerpt as cards show it: its formulas whole and typeset (papers.math_text).
+    excerpt_html = models.TextField(editable=False, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -329,13 +331,21 @@ class Note(models.Model):
         self.toc_html = body.toc_html
         self.excerpt = note_excerpt(summary.text, self.body, body.text)
         self.reading_minutes = reading_minutes(summary.html, body.html)
+        self.excerpt_html = math_text.excerpt_html(summary.html, self.body, body.html)
 
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
 
-RENDERED_FIELDS = ["summary_html", "body_html", "toc_html", "excerpt", "reading_minutes"]
+RENDERED_FIELDS = [
+    "summary_html",
+    "body_html",
+    "toc_html",
+    "excerpt",
+    "excerpt_html",
+    "reading_minutes",
+]
 # What a save may change that matters to readers, revisions, search or annotations: every field
 # but the counters (cards are keyed by them), the save's own time stamps and the imported file.
 UNTRACKED_FIELDS = {"view_count", "comment_count", "created_at", "updated_at", "source_path"}
@@ -405,6 +415,13 @@ class SearchDocument(models.Model):
     document = models.TextField(blank=True, help_text="All of the above, case-folded: matched.")
     grams = models.TextField(
         blank=True, help_text="Distinct 1- and 2-character substrings of `document`, one a line."
+    )
+    # Null until the row is written again (rerender_notes): a column that may be null is added
+    # by ALTER TABLE, so SQLite keeps the FTS triggers (see migration 0003).
+    formulas = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="{tier: [[start, end, display], ...]}: the formulas in `summary` and `body`.",
     )
 
     class Meta:

@@ -201,7 +201,7 @@ def _toc_list(entries):
     return f"<ul>{items}</ul>"
 
 
-class _PlainTextParser(HTMLParser):
+class PlainTextParser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts = []
@@ -228,8 +228,12 @@ class _PlainTextParser(HTMLParser):
         elif self.math:
             self.math[0] -= 1
             if self.math[0] == 0:
-                self.parts.append(strip_math_delimiters("".join(self.math[1])))
+                self.parts.append(self.math_part("".join(self.math[1])))
                 self.math = None
+
+    def math_part(self, source):
+        """What a math element, `source` its text with delimiters, adds to the parts."""
+        return strip_math_delimiters(source)
 
     def _nest(self, step):
         if self.skip_depth:
@@ -252,7 +256,7 @@ def strip_math_delimiters(source):
 
 def plain_text(html):
     """The text a reader sees in `html`, with math as its TeX source (see module docstring)."""
-    parser = _PlainTextParser()
+    parser = PlainTextParser()
     parser.feed(html)
     parser.close()
     return "".join(parser.parts)

@@ -10,10 +10,11 @@ them (for ranking and snippets):
     body     plain text of the body                            rank 3
 
 and `document` is the four tiers joined by new lines and case-folded (`str.casefold`), the one
-column matching reads. Summary and body are `papers.rendering.plain_text` of the stored,
-sanitized HTML; every part has its whitespace collapsed. A normalized query has no new line, so
-no match spans two parts. Hits are ordered by tier, then newest first. The scope is always
-`Note.objects.published()`: the index never decides visibility.
+column matching reads. Summary and body are the plain text of the stored, sanitized HTML, each
+formula as its TeX (`papers.math_text`); every part has its whitespace collapsed. `formulas`
+says where the formulas are in them, so snippets keep them whole and typeset. A normalized
+query has no new line, so no match spans two parts. Hits are ordered by tier, then newest
+first. The scope is always `Note.objects.published()`: the index never decides visibility.
 
 A hit is a substring of `document` equal to the case-folded query: `对比学习` inside a sentence
 matches without any word segmentation, `simclr` finds `SimCLR`, an arXiv id (or its abs / PDF
@@ -89,10 +90,10 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from . import arxiv
+from . import arxiv, math_text
 from .caching import fragments, versions
 from .models import Note, SearchDocument
-from .rendering import collapse_whitespace, plain_text
+from .rendering import collapse_whitespace
 
 MAX_QUERY_LENGTH = 100
 SNIPPET_LENGTH = 160
@@ -254,20 +255,28 @@ def note_snippet(note, query):
     A note found by its title alone shows its excerpt.
     """
     document = note.search_document
+    formulas = document.formulas or {}
     paper_and_labels = [document.heading.split("\n")[1:], document.labels.split("\n")]
-    sources = [document.summary, document.body, *(" · ".join(p) for p in paper_and_labels)]
+    sources = [
+        (document.summary, formulas.get("summary", ())),
+        (document.body, formulas.get("body", ())),
+        *((" · ".join(p), ()) for p in paper_and_labels),
+    ]
     pattern = _pattern(query)
-    for text in sources:
+    for text, spans in sources:
         if pattern.search(text):
-            return snippet(text, query)
-    return snippet(note.excerpt, query)
+            return snippet(text, query, formulas=spans)
+    return mark_safe(note.excerpt_html)  # escaped and built by papers.math_text
 
 
-def snippet(text, query, length=SNIPPET_LENGTH):
+def snippet(text, query, length=SNIPPET_LENGTH, formulas=()):
     """About `length` characters of `text` around the first match of `query`, as safe HTML.
 
     Every match in the window is wrapped in `<mark>`; all text is escaped. Without a match,
-    the start of `text`. A cut end gets "…".
+    the start of `text`. A cut end gets "…". `formulas` are the [start, end, display] of the
+    formulas in `text` (SearchDocument.formulas): the window never cuts one, taking in a
+    formula with the match in it and leaving out any other, and each is typeset (marked whole
+    when a match touches it).
     """
     pattern = _pattern(query)
     match = pattern.search(text)
@@ -278,8 +287,38 @@ def snippet(text, query, length=SNIPPET_LENGTH):
     end = min(len(text), start + length)
     if match and end < match.end():
         end = match.end()
-    html = _marked(text[start:end], pattern)
+    start, end = _around_formulas(start, end, formulas, match)
+    html = _marked_with_formulas(text, start, end, pattern, formulas)
     return mark_safe(("…" if start else "") + html + ("…" if end < len(text) else ""))
+
+
+def _around_formulas(start, end, formulas, match):
+    """The window [start, end) moved so that no formula is cut: a formula holding the match is
+    taken in whole, another one left out."""
+    for formula_start, formula_end, _ in formulas:
+        holds_match = match and match.start() < formula_end and match.end() > formula_start
+        if formula_start < start < formula_end:
+            start = formula_start if holds_match else formula_end
+        if formula_start < end < formula_end:
+            end = formula_end if holds_match else formula_start
+    return start, max(start, end)
+
+
+def _marked_with_formulas(text, start, end, pattern, formulas):
+    matches = [(m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+    parts, position = [], start
+    for formula_start, formula_end, display in formulas:
+        if formula_start < start or formula_end > end:
+            continue
+        parts.append(_marked(text[position:formula_start], pattern))
+        formula = math_text.Formula(text[formula_start:formula_end], display)
+        html = math_text.formula_html(formula)
+        if any(s < formula_end and e > formula_start for s, e in matches):
+            html = f"<mark>{html}</mark>"
+        parts.append(html)
+        position = formula_end
+    parts.append(_marked(text[position:end], pattern))
+    return "".join(parts)  # every part is escaped by _marked or math_text
 
 
 def highlight(text, query):
@@ -323,8 +362,8 @@ def document_fields(*, title, topic, tags, paper, summary_html, body_html):
     fields = {
         "heading": "\n".join(collapse_whitespace(part) for part in heading if part),
         "labels": "\n".join(collapse_whitespace(part) for part in labels if part),
-        "summary": collapse_whitespace(plain_text(summary_html)),
-        "body": collapse_whitespace(plain_text(body_html)),
+        "summary": math_text.text_of(math_text.pieces(summary_html)),
+        "body": math_text.text_of(math_text.pieces(body_html)),
     }
     fields["document"] = fold("\n".join(fields[tier] for tier in TIERS))
     return fields
@@ -354,7 +393,21 @@ def _document(note):
         summary_html=note.summary_html,
         body_html=note.body_html,
     )
-    return SearchDocument(note_id=note.pk, grams=short_grams(fields["document"]), **fields)
+    return SearchDocument(
+        note_id=note.pk,
+        grams=short_grams(fields["document"]),
+        formulas=formulas(summary_html=note.summary_html, body_html=note.body_html),
+        **fields,
+    )
+
+
+def formulas(*, summary_html, body_html):
+    """SearchDocument.formulas: where the formulas are in the summary and body columns."""
+    spans = {
+        tier: math_text.formula_spans(math_text.pieces(html))
+        for tier, html in (("summary", summary_html), ("body", body_html))
+    }
+    return {tier: tier_spans for tier, tier_spans in spans.items() if tier_spans}
 
 
 def _notes_to_index():
@@ -366,7 +419,7 @@ def _write(documents):
         documents,
         update_conflicts=True,
         unique_fields=["note"],
-        update_fields=[*TIERS, "document", "grams"],
+        update_fields=[*TIERS, "document", "grams", "formulas"],
     )
 
 

@@ -16,7 +16,7 @@ def count_reading_minutes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("papers", "0008_paper_version"),
+        ("papers", "0009_excerpt_html_search_formulas"),
     ]
 
     operations = [

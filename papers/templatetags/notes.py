@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from ..caching import fragments
+from ..dialect import MATH_CLASS
 
 register = template.Library()
 
@@ -29,3 +30,14 @@ def pagination(context):
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "request": context["request"],
     }
+
+
+# Listings and search results load KaTeX only when a card shows a formula.
+@register.filter
+def excerpts_have_math(notes):
+    return any(MATH_CLASS in note.excerpt_html for note in notes)
+
+
+@register.filter
+def snippets_have_math(hits):
+    return any(MATH_CLASS in hit.snippet for hit in hits)

@@ -259,7 +259,8 @@ function setUp(panel, body) {
   function card(annotation, { inList }) {
     const orphan = annotation.state === "orphaned";
     const item = element("li", {
-      class: `annotation${orphan ? " annotation--orphan" : ""}`,
+      // annotation--mine: print.js prints the reader's own annotations as endnotes.
+      class: `annotation${orphan ? " annotation--orphan" : ""}${annotation.mine ? " annotation--mine" : ""}`,
       id: inList ? `annotation-${annotation.id}` : "",
       "data-annotation-id": annotation.id,
     });

@@ -6,12 +6,14 @@ runs. Each batch of notes is one write through papers.writes: search rows follow
 annotations re-anchor to the new plain text, in the batch's transaction; no revision is kept,
 since the Markdown did not change, and neither is `updated_at` (readers see it as 更新时间). A run
 stopped half-way keeps the batches it finished, and running it again skips them as unchanged.
+Run it after every deploy that migrates: it also fills what new columns hold (migration 0009's
+excerpts with their formulas, and the formulas' places in the search rows).
 """
 
 from django.core.management.base import BaseCommand
 
 from papers import writes
-from papers.models import RENDERED_FIELDS, Note, Paper
+from papers.models import RENDERED_FIELDS, Note, Paper, SearchDocument
 
 BATCH_SIZE = 200
 
@@ -52,6 +54,10 @@ def rerender_notes(batch_size=BATCH_SIZE):
             changes = [change for change in changes if change.fields]
             Note.objects.bulk_update([change.note for change in changes], RENDERED_FIELDS)
             notices += batch.record(changes)
+            # Rows written before SearchDocument.formulas existed (migration 0009), even of
+            # notes whose HTML did not change.
+            unindexed = SearchDocument.objects.filter(note__in=notes, formulas__isnull=True)
+            batch.relabel(unindexed.values_list("note_id", flat=True))
         if not notes:
             return total, changed, notices
         total += len(notes)

@@ -1,0 +1,126 @@
+"""Text with its formulas kept whole: excerpts and search snippets that show math as math.
+
+A note's plain text (papers.rendering.plain_text) holds each formula as bare TeX, so cutting it
+at a length can split a formula, and what is left cannot be typeset. Here the same text is a
+list of pieces, each a string of text or a `Formula`, read from the rendered HTML: the Markdown
+renderer has already decided what is math, whatever the delimiters (`$..$`, `\\(..\\)`,
+`$$..$$`, `\\[..\\]`, amsmath environments), and a `$` it left as text (money) stays text.
+
+Lengths count a formula as its TeX, as the plain text does. Cuts fall between pieces or inside
+text, never inside a formula. HTML is made from pieces only by escaping text and writing each
+formula as the element static/js/math.js typesets (the markup of note bodies), so nothing in a
+note's text can become markup.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.html import escape
+
+from .dialect import MATH_CLASS
+from .rendering import EXCERPT_LENGTH, PlainTextParser, lead_of, render_markdown
+
+ELLIPSIS = "..."
+
+
+@dataclass(frozen=True)
+class Formula:
+    tex: str
+    display: bool
+
+    def __str__(self):
+        return self.tex
+
+
+class _PiecesParser(PlainTextParser):
+    def math_part(self, source):
+        display = source.startswith("\\[")
+        closing = "\\]" if display else "\\)"
+        tex = source[2:-2] if source[:2] in {"\\(", "\\["} and source.endswith(closing) else source
+        return Formula(" ".join(tex.split()), display)
+
+
+def pieces(html):
+    """The text a reader sees in `html` as text strings and Formulas, whitespace collapsed."""
+    parser = _PiecesParser()
+    parser.feed(html)
+    parser.close()
+    return collapsed(parser.parts)
+
+
+def collapsed(parts):
+    """`parts` with adjacent strings joined, every run of whitespace one space and none at
+    either end; formulas are kept as they are."""
+    merged = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    result = []
+    for index, part in enumerate(merged):
+        if isinstance(part, str):
+            lead = " " if part[:1].isspace() and index > 0 else ""
+            tail = " " if part[-1:].isspace() and index < len(merged) - 1 else ""
+            words = " ".join(part.split())
+            part = lead + words + tail if words else (" " if lead and tail else "")
+            if not part:
+                continue
+        result.append(part)
+    return result
+
+
+def text_of(parts):
+    """The plain text of `parts`: formulas as their TeX."""
+    return "".join(map(str, parts))
+
+
+def formula_spans(parts):
+    """[start, end, display] of each formula in `text_of(parts)`."""
+    spans, position = [], 0
+    for part in parts:
+        end = position + len(str(part))
+        if isinstance(part, Formula):
+            spans.append([position, end, part.display])
+        position = end
+    return spans
+
+
+def cut(parts, length):
+    """(the first `length` characters of `parts`, whether anything was left out); a formula
+    that does not fit whole is left out with everything after it."""
+    kept, room = [], length
+    for part in parts:
+        size = len(str(part))
+        if size <= room:
+            kept.append(part)
+            room -= size
+        else:
+            if isinstance(part, str) and room:
+                kept.append(part[:room])
+            return kept, True
+    return kept, False
+
+
+def formula_html(formula):
+    opening, closing = ("\\[", "\\]") if formula.display else ("\\(", "\\)")
+    return f'<span class="{MATH_CLASS}">{escape(opening + formula.tex + closing)}</span>'
+
+
+def to_html(parts):
+    """Escaped text, each formula as the element static/js/math.js typesets."""
+    return "".join(
+        formula_html(part) if isinstance(part, Formula) else escape(part) for part in parts
+    )
+
+
+def excerpt_html(summary_html, body_source, body_html, length=EXCERPT_LENGTH):
+    """A card's excerpt as HTML, by the rule of papers.rendering.note_excerpt: the summary and
+    the lead before `<!-- more -->` whole and "...", or else summary and body cut at `length`
+    characters (never inside a formula) with "..." when longer."""
+    lead = lead_of(body_source)
+    rest = render_markdown(lead).html if lead is not None else body_html
+    parts = collapsed([*pieces(summary_html), " ", *pieces(rest)])
+    if lead is not None:
+        return to_html(parts) + ELLIPSIS
+    kept, shortened = cut(parts, length)
+    return to_html(kept) + (ELLIPSIS if shortened else "")

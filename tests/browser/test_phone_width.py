@@ -1,0 +1,147 @@
+"""No page is wider than a 390 px phone: long formulas and code scroll in their own boxes, with
+a fade at the edge that hides more; listings and search results show typeset math."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+# 300 characters of TeX with no place KaTeX may break a line (all inside one \left( \right)).
+TERMS = "".join(f"x_{{{i}}}y" for i in range(42))  # 284 characters
+LONG_INLINE = r"\left(" + TERMS + "z" * 3 + r"\right)"
+PENALTIES = " + ".join(rf"\lambda_{{{i}}}\,\|W_{{{i}}}\|_2^2" for i in range(24))
+LONG_DISPLAY = r"\mathcal{L} = " + PENALTIES
+BODY = f"""开头一段:策略梯度的基线 $b(s_t)$。
+
+行内一个很长的公式 ${LONG_INLINE}$ 写在句子中间,后面还有文字。
+
+$$
+{LONG_DISPLAY}
+$$
+
+```python
+advantage = rewards - values.detach()  # {"很长的注释 " * 20}
+```
+"""
+
+
+@pytest.fixture
+def wide_note(transactional_db, topic, paper, make_note):
+    assert len(LONG_INLINE) == 300
+    return make_note(
+        title="Actor-Critic 的长公式",
+        slug="actor-critic",
+        topic=topic,
+        paper=paper,
+        summary="个人总结",
+        body=BODY,
+        tags=["强化学习"],
+    )
+
+
+def page_urls(note):
+    published = note.published_at
+    return {
+        "home": "/",
+        "note": note.get_absolute_url(),
+        "topics": reverse("papers:topics"),
+        "topic": note.topic.get_absolute_url(),
+        "tag": reverse("papers:tag", kwargs={"slug": "强化学习"}),
+        "papers": reverse("papers:papers"),
+        "paper": note.paper.get_absolute_url(),
+        "archive": reverse("papers:archive"),
+        "year": f"/{published:%Y}/",
+        "month": f"/{published:%Y/%m}/",
+        "search": reverse("papers:search") + "?q=基线",
+        "login": reverse("accounts:login"),
+        "signup": reverse("accounts:signup"),
+        "password-reset": reverse("accounts:password-reset"),
+        "404": "/no-such-page/",
+    }
+
+
+def widths(page, live_server, note, viewport):
+    """{page kind: document scroll width} with typesetting done."""
+    page.set_viewport_size(viewport)
+    measured = {}
+    for kind, url in page_urls(note).items():
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("load")
+        page.evaluate("document.fonts.ready")
+        measured[kind] = page.evaluate("document.documentElement.scrollWidth")
+    return measured
+
+
+def test_no_page_is_wider_than_a_phone(page, live_server, wide_note, artifacts):
+    """At 390 px every page kind is at most 390 px wide, the long-formula note included."""
+    measured = widths(page, live_server, wide_note, PHONE)
+    print("scrollWidth at 390 px:", measured)
+    assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
+
+
+def test_long_math_and_code_scroll_in_their_own_box_with_a_fade(page, live_server, wide_note):
+    """The long inline formula, the display formula and the code block each scroll inside
+    themselves, faded at the edge that hides more; scrolled to the end, the fade moves."""
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + wide_note.get_absolute_url())
+    page.wait_for_selector(".note__body .katex")
+    boxes = {
+        "inline": page.locator(".note__body .arithmatex--long").first,
+        "display": page.locator(".note__body .katex-display").first,
+        "code": page.locator(".note__body pre").first,
+    }
+    for name, box in boxes.items():
+        state = box.evaluate(
+            """e => ({overflows: e.scrollWidth > e.clientWidth,
+                      mask: getComputedStyle(e).maskImage,
+                      classes: e.className,
+                      focusable: e.tabIndex === 0})"""
+        )
+        assert state["overflows"], name
+        assert state["focusable"], name  # so the keyboard scrolls it too
+        assert "scroll-hint--end" in state["classes"], name
+        assert "gradient" in state["mask"], name
+    display = boxes["display"]
+    display.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    faded = "e => e.matches('.scroll-hint--start:not(.scroll-hint--end)')"
+    page.wait_for_function(faded, arg=display.element_handle())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_listing_and_search_show_typeset_math(page, live_server, wide_note, artifacts, scheme):
+    """Cards on a listing and search snippets hold KaTeX output, not TeX; screenshots."""
+    page.emulate_media(color_scheme=scheme)
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        for kind, url in (("home", "/"), ("search", reverse("papers:search") + "?q=基线")):
+            page.goto(live_server.url + url)
+            card = page.locator(".note-card__excerpt").first
+            card.locator(".katex").first.wait_for()
+            assert "\\left(" not in card.inner_text()
+            page.screenshot(
+                path=artifacts / f"math-{kind}-{viewport['width']}-{scheme}.png", full_page=True
+            )
+        page.goto(live_server.url + wide_note.get_absolute_url())
+        page.wait_for_selector(".note__body .katex")
+        page.screenshot(
+            path=artifacts / f"math-note-{viewport['width']}-{scheme}.png", full_page=True
+        )
+
+
+def test_scrolling_boxes_can_be_scrolled_from_the_keyboard(browser, live_server, wide_note):
+    """axe-core's scrollable-region-focusable passes on the note and a listing at 390 px: every
+    box that scrolls takes the focus."""
+    context = browser.new_context(locale="zh-CN", bypass_csp=True)  # CSP would refuse axe
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    for url in (wide_note.get_absolute_url(), "/"):
+        page.goto(live_server.url + url)
+        page.locator(".arithmatex--long").first.wait_for(state="attached")
+        page.add_script_tag(path=AXE)
+        results = page.evaluate("axe.run(document, {runOnly: ['scrollable-region-focusable']})")
+        assert results["passes"], url  # the rule looked at scrolling boxes
+        assert [node["target"] for v in results["violations"] for node in v["nodes"]] == [], url
+    context.close()
