@@ -9,7 +9,7 @@ from papers.rendering import render_markdown
 from topics.models import Topic
 
 REBUILD = "fixtures/demo.json is stale: run `.venv/bin/python scripts/build_demo_fixture.py`"
-RENDERED_NOTE_FIELDS = ("body_html", "summary_html", "toc_html", "excerpt")
+RENDERED_NOTE_FIELDS = ("body_html", "summary_html", "toc_html", "excerpt", "reading_minutes")
 
 
 @pytest.fixture
