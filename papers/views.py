@@ -16,9 +16,10 @@ from .caching import fragments, pages
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
+from .paging import ListingPaginator
 
 
-class CountedOncePaginator(Paginator):
+class CountedOncePaginator(ListingPaginator):
     """A paginator that counts its listing once per content version (papers.caching)."""
 
     def __init__(self, *args, listing, **kwargs):
@@ -27,13 +28,14 @@ class CountedOncePaginator(Paginator):
 
     @cached_property
     def count(self):
-        return fragments.listing_count(self.listing, lambda: Paginator.count.func(self))
+        return fragments.listing_count(self.listing, lambda: ListingPaginator.count.func(self))
 
 
 class PaginatedMixin:
     """A paginated list: its page depends on `?page=` (papers.caching.pages keys it so)."""
 
     paginate_by = 12
+    paginator_class = ListingPaginator
 
     def paginate_queryset(self, queryset, page_size):
         pages.depends_on(self.request, self.page_kwarg)
