@@ -265,7 +265,8 @@ class NoteDetailView(generic.DetailView):
         return notes if self.request.user.is_staff else notes.published()
 
     def get_context_data(self, **kwargs):
-        public = Note.objects.published().cards()
+        # The neighbours are links: their title and address only, not a card's row and joins.
+        public = Note.objects.published().only("title", "slug")
         url = self.request.build_absolute_uri(self.object.get_absolute_url())
         return super().get_context_data(
             previous_note=public.before(self.object).first(),
