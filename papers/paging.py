@@ -10,13 +10,22 @@ those of Django's `Paginator`.
 
 The listing's ordering must be total (end in a unique column, as every model's `Meta.ordering`
 here does), or the two ends could disagree about which rows tie.
+
+The page's rows are loaded by `rows`, a queryset of the same model in the listing's order that
+says what a row holds (`Note.objects.cards()`), filtered by the ids alone: the listing's own
+filters, with their joins (a tag's tagged items), are applied once, in the subquery.
 """
 
 from django.core.paginator import Paginator
 
 
 class ListingPaginator(Paginator):
-    """A `Paginator` over an ordered queryset that fetches each page's ids first (see above)."""
+    """A `Paginator` over an ordered queryset that fetches each page's ids first (see above);
+    `rows` loads them (by default the listing itself)."""
+
+    def __init__(self, object_list, per_page, *args, rows=None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.rows_queryset = object_list if rows is None else rows
 
     def page(self, number):
         number = self.validate_number(number)
@@ -33,4 +42,4 @@ class ListingPaginator(Paginator):
             ids = listing.values("pk")[bottom:top]
         else:
             ids = listing.reverse().values("pk")[self.count - top : self.count - bottom]
-        return listing.filter(pk__in=ids)
+        return self.rows_queryset.filter(pk__in=ids)

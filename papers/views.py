@@ -53,7 +53,8 @@ class NoteListMixin(PaginatedMixin):
 
     def get_paginator(self, *args, **kwargs):
         listing = f"{self.request.path}?{self.request.GET.get('q', '')}"
-        return CountedOncePaginator(*args, listing=listing, **kwargs)
+        # A page's cards are loaded by id alone (papers.paging): the listing filtered them.
+        return CountedOncePaginator(*args, listing=listing, rows=Note.objects.cards(), **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.get_heading(), **kwargs)
@@ -222,6 +223,8 @@ class ArchiveView(generic.ListView):
 
 class DateArchiveMixin(NoteListMixin):
     date_field = "published_at"
+    # Not the date alone (Django's default): paging from either end needs a total order.
+    ordering = Note._meta.ordering
     month_format = "%m"
     day_format = "%d"
     allow_empty = False

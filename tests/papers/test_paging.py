@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from papers.models import Note, Paper
@@ -68,3 +70,14 @@ def test_bad_page_number_is_404(client, make_note, url, page):
         make_note(paper=paper, tags=["shared"])
     response = client.get(url, {"page": page})
     assert response.status_code == 404
+
+
+def test_tag_page_loads_cards_by_id(client, make_note):
+    """A tag page's cards come by id alone: the tag's join is in the id subquery only."""
+    for _ in range(13):
+        make_note(tags=["shared"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/tags/shared/", {"page": 2})
+    assert len(card_titles(response)) == 1
+    cards_query = queries.captured_queries[-1]["sql"]
+    assert cards_query.count("taggit_taggeditem") == 1
