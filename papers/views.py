@@ -19,9 +19,10 @@ from .caching import fragments, pages
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
+from .paging import ListingPaginator
 
 
-class CountedOncePaginator(Paginator):
+class CountedOncePaginator(ListingPaginator):
     """A paginator that counts its listing once per content version (papers.caching)."""
 
     def __init__(self, *args, listing, **kwargs):
@@ -30,13 +31,14 @@ class CountedOncePaginator(Paginator):
 
     @cached_property
     def count(self):
-        return fragments.listing_count(self.listing, lambda: Paginator.count.func(self))
+        return fragments.listing_count(self.listing, lambda: ListingPaginator.count.func(self))
 
 
 class PaginatedMixin:
     """A paginated list: its page depends on `?page=` (papers.caching.pages keys it so)."""
 
     paginate_by = 12
+    paginator_class = ListingPaginator
 
     def paginate_queryset(self, queryset, page_size):
         pages.depends_on(self.request, self.page_kwarg)
@@ -54,7 +56,8 @@ class NoteListMixin(PaginatedMixin):
 
     def get_paginator(self, *args, **kwargs):
         listing = f"{self.request.path}?{self.request.GET.get('q', '')}"
-        return CountedOncePaginator(*args, listing=listing, **kwargs)
+        # A page's cards are loaded by id alone (papers.paging): the listing filtered them.
+        return CountedOncePaginator(*args, listing=listing, rows=Note.objects.cards(), **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.get_heading(), **kwargs)
@@ -255,6 +258,8 @@ class ArchiveView(TitleListMixin, generic.ListView):
 
 class DateArchiveMixin(TitleListMixin):
     date_field = "published_at"
+    # Not the date alone (Django's default): paging from either end needs a total order.
+    ordering = Note._meta.ordering
     month_format = "%m"
     day_format = "%d"
     allow_empty = False
@@ -294,7 +299,8 @@ class NoteDetailView(generic.DetailView):
         return notes if self.request.user.is_staff else notes.published()
 
     def get_context_data(self, **kwargs):
-        public = Note.objects.published().cards()
+        # The neighbours are links: their title and address only, not a card's row and joins.
+        public = Note.objects.published().only("title", "slug")
         url = self.request.build_absolute_uri(self.object.get_absolute_url())
         return super().get_context_data(
             previous_note=public.before(self.object).first(),

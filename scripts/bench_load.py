@@ -8,34 +8,41 @@ Options: --sizes (notes, each size extending the previous data; default 1000 100
 --duration (seconds of load per URL, after a 2 s warm-up; default 10), --workers (gunicorn
 workers, default $GUNICORN_WORKERS or 2; one thread each), --connections (wrk's open
 connections, default 8), --json FILE (every figure), --keep (keep the scratch database and
-print its URL). BENCH_POSTGRES_URL names the PostgreSQL server (default
-postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL the Redis (default
+print its URL), --database (its name, default notesite_load: give each person running the
+benchmark on one server a name of their own). BENCH_POSTGRES_URL names the PostgreSQL server
+(default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL the Redis (default
 redis://127.0.0.1:6379/0).
 
 What it does: installs wrk from Debian's packages when missing; recreates the database
-`notesite_load` on that server, migrates it and collects the static files into a temporary
+(`--database`) on that server, migrates it and collects the static files into a temporary
 STATIC_ROOT; then for each size generates notes (scripts/benchdata.py: topics, tags, papers,
 Chinese text with English terms, math and code, public comments and annotations on a fraction
 of the notes, and one "busy" note with 50 of each), builds the search index and runs VACUUM
 ANALYZE. For each size it runs gunicorn twice with production settings (DEBUG=0, Redis cache
 under a fresh key prefix, CONN_MAX_AGE=600): "cached" with the default settings and
 "uncached" with PAGE_CACHE_SECONDS=0. Against each it runs `wrk -t1 -c8 -d10s --latency` on:
-a static file holding the bytes of `/` (the ceiling: whitenoise serving the same size), `/`, a
-deep page of `/` (the same number at every size), a topic, a month archive, the busy note,
-its annotations (the JSON the note page fetches) and a search. It prints requests per second,
-the 50% and 99% latencies, the rate as a share of the static file's in the same server run and
-the share of the CPU other processes took meanwhile (over 10% marks the figure unreliable: run
-on an idle machine), then how each latency grew from the first size to the last, then the
-goals. It cleans up on every exit: gunicorn stopped, the database dropped (unless --keep), the
-run's Redis keys deleted.
+a static file holding the bytes of `/` (the ceiling: whitenoise serving the same size), `/`, the
+middle and the last page of `/` at that size (the deepest pages: papers.paging counts from the
+nearer end, so the middle one skips the most rows), a topic, a month archive, the busy note,
+its annotations (the JSON the note page fetches) and a search. Each URL is loaded twice:
+anonymously, and signed in, every connection with the session cookie of its own reader (wrk
+with one thread per connection, as wrk's Lua has no per-connection hook; a script gives each
+thread its cookie). Each column's ceiling is the static file loaded the same way. It prints
+requests per second, the 50% and 99% latencies, the rate as a share of the static file's in
+the same server run and the same column, and the share of the CPU other processes took
+meanwhile (over 10% marks the figure unreliable: run on an idle machine), then how each
+latency grew from the first size to the last, then the goals. It cleans up on every exit:
+gunicorn stopped, the database dropped (unless --keep), the run's Redis keys deleted.
 
-Goals: every page in cached mode at least 80% of the static file's rate; uncached `/` at least
-15% of it; every page's median (p50) latency at the last size (100,000 notes) within 1.3x of
-its latency at the first (1,000), in both modes (p99 growth is printed, not judged).
+Goals (issue 18): in cached mode every anonymous page at least 90% of the static file's rate
+(the busy note 70%) and every signed-in page at least 60%; uncached `/` at least 15%; every
+page's median (p50) latency at the last size (100,000 notes) within 1.3x of its latency at the
+first (1,000), deepest pages included, in every mode and column (p99 growth is printed, not
+judged).
 
-A full run takes about 16 minutes on 2 cores: 9 to generate 100,000 notes (6.5 of them the
-search index: rebuild_index() and its two GIN indexes; 8 s for 1,000 notes), 6 for the 4 server
-runs of 8 URLs x 12 s.
+A full run takes about 24 minutes on 2 cores: 9 to generate 100,000 notes (6.5 of them the
+search index: rebuild_index() and its two GIN indexes; 8 s for 1,000 notes), 15 for the 4 server
+runs of 10 URLs x 2 columns x 12 s.
 """
 
 import argparse
@@ -61,17 +68,19 @@ from benchdata import (
     drop_postgres_database,
     generate_notes,
     postgres_url,
+    reader_accounts,
     recreate_postgres_database,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "notesite_load"
 WARM_UP_SECONDS = 2
 SEARCH = "对比学习"  # in a twentieth of the notes
 STATIC_COPY = "bench/home.html"  # under STATIC_ROOT: the static file as big as `/`
 MODES = {"cached": {}, "uncached": {"PAGE_CACHE_SECONDS": "0"}}
+READERS = {"anonymous": None, "signed in": "signed_in.lua"}  # column: its wrk script
 # Goals (see the docstring).
-CACHED_SHARE, UNCACHED_HOME_SHARE, MAX_GROWTH = 0.80, 0.15, 1.3
+CACHED_SHARE, BUSY_NOTE_SHARE, SIGNED_IN_SHARE = 0.90, 0.70, 0.60
+UNCACHED_HOME_SHARE, MAX_GROWTH = 0.15, 1.3
 # Processes outside the benchmark (not gunicorn, wrk, our PostgreSQL backends, Redis) taking
 # more of the machine's CPU than this during a measurement make its figures unreliable.
 OTHER_CPU_LIMIT = 0.10
@@ -87,6 +96,7 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--database", default="notesite_load", help="the scratch database")
     return parser.parse_args()
 
 
@@ -99,50 +109,58 @@ def main():
     run_id = f"bench-load-{secrets.token_hex(4)}"  # every cache key prefix of this run
     scratch = Path(tempfile.mkdtemp(prefix="notesite-load-"))
     port = free_port()
-    recreate_postgres_database(server, DATABASE)
+    recreate_postgres_database(server, args.database)
     try:
         # This process (migrations, generation) and gunicorn share the production settings.
-        os.environ.update(production_env(postgres_url(server, DATABASE), redis_url, scratch))
+        os.environ.update(production_env(postgres_url(server, args.database), redis_url, scratch))
         os.environ.pop("PAGE_CACHE_SECONDS", None)  # "cached" runs with the default
         os.environ.update(CACHE_KEY_PREFIX=f"{run_id}-setup", GUNICORN_BIND=f"127.0.0.1:{port}")
         setup_django()
-        figures = run(args, port, run_id)
+        figures = run(args, port, run_id, scratch)
         figures["wall_seconds"] = time.perf_counter() - started
         report(figures, args)
     finally:
         close_django()
         if args.keep:
-            print(f"kept the database: {postgres_url(server, DATABASE)}")
+            print(f"kept the database: {postgres_url(server, args.database)}")
         else:
-            drop_postgres_database(server, DATABASE)
+            drop_postgres_database(server, args.database)
         delete_redis_keys(redis_url, run_id)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run(args, port, run_id):
+def run(args, port, run_id, scratch):
     figures = {"sizes": args.sizes, "workers": args.workers, "connections": args.connections}
     figures |= {"duration": args.duration, "generation_seconds": {}, "results": []}
     base = f"http://127.0.0.1:{port}"
-    urls = None
+    urls = cookies = None
     for size in args.sizes:
         figures["generation_seconds"][size] = generate(size)
         if urls is None:  # fixed at the first size: the same pages at every size
             urls = page_urls(args.sizes[0])
-            for page, path in urls.items():
-                print(f"  {page:<18}{unquote(path)}")
+            cookies = reader_cookies(args.connections)
+            write_cookie_script(scratch / READERS["signed in"], cookies)
+        sized_urls = urls | deep_page_urls()
+        for page, path in sized_urls.items():
+            print(f"  {page:<18}{unquote(path)}")
         home = write_static_copy(server_env(args, f"{run_id}-{size}-copy"), base)
         for mode, settings in MODES.items():
             print(f"\n{size} notes, {mode}:", flush=True)
             with gunicorn(server_env(args, f"{run_id}-{size}-{mode}", settings), base) as server:
                 check_static_copy(base, home)
-                for page, path in urls.items():
-                    row = load(base + path, args, server)
-                    row |= {"size": size, "mode": mode, "page": page, "url": path}
-                    figures["results"].append(row)
-                    print(
-                        f"  {page:<18}{row['rps']:>9.0f} req/s  p50 {row['p50_ms']:.1f} ms"
-                        f"  (other processes: {row['other_cpu']:.0%} CPU)"
-                    )
+                check_signed_in(base, cookies[0])
+                for page, path in sized_urls.items():
+                    for reader, script in READERS.items():
+                        script = script and scratch / script
+                        row = load(base + path, args, server, script, cookies[0])
+                        row |= {"size": size, "mode": mode, "reader": reader}
+                        row |= {"page": page, "url": path}
+                        figures["results"].append(row)
+                        print(
+                            f"  {page:<18}{reader:<10}{row['rps']:>9.0f} req/s"
+                            f"  p50 {row['p50_ms']:.1f} ms"
+                            f"  (other processes: {row['other_cpu']:.0%} CPU)"
+                        )
     return figures
 
 
@@ -230,19 +248,64 @@ def page_urls(first_size):
 
     from papers.models import Note
 
-    # The last full page of `/` at the first size: deep, and there at every size.
-    deep = max(2, Note.objects.published().count() // 12)
     month = timezone.localtime(Note.objects.get(slug=f"bench-{first_size // 2}").published_at)
     return {
         "static copy of /": f"/static/{STATIC_COPY}",
         "/": "/",
-        f"/?page={deep}": f"/?page={deep}",
         "topic": "/topics/dl/",
         f"month {month:%Y-%m}": f"/{month:%Y/%m}/",
         "busy note": f"/notes/{BUSY_SLUG}/",
         "its annotations": f"/notes/{BUSY_SLUG}/annotations/",
         "search": f"/search/?q={quote(SEARCH)}",
     }
+
+
+def deep_page_urls():
+    """The middle and the last page of `/` at the size generated now (`/` lists 12 a page)."""
+    from papers.models import Note
+
+    last = max(1, -(-Note.objects.published().count() // 12))
+    return {"/ middle page": f"/?page={(last + 1) // 2}", "/ last page": f"/?page={last}"}
+
+
+def reader_cookies(count):
+    """`count` Cookie headers, each signing in another generated reader (a new session)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.crypto import get_random_string
+
+    readers = reader_accounts()
+    cookies = []
+    for i in range(count):
+        reader = readers[i % len(readers)]
+        session = SessionStore()
+        session[SESSION_KEY] = str(reader.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+        session.create()
+        # A CSRF cookie too, as a browser that has been here sends: no new token per request.
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+            f"{settings.CSRF_COOKIE_NAME}={get_random_string(32)}"  # a CSRF secret's form
+        )
+    return cookies
+
+
+def write_cookie_script(path, cookies):
+    """wrk's Lua script giving each thread (one connection each) its own Cookie header."""
+    quoted = ", ".join(json.dumps(cookie) for cookie in cookies)
+    path.write_text(
+        f"local cookies = {{{quoted}}}\n"
+        "local started = 0\n"
+        "function setup(thread)\n"
+        "  started = started + 1\n"
+        "  thread:set('cookie', cookies[started])\n"
+        "end\n"
+        "function init(args)\n"
+        "  wrk.headers['Cookie'] = cookie\n"
+        "end\n"
+    )
 
 
 def write_static_copy(env, base):
@@ -290,16 +353,17 @@ def wait_until_healthy(base, process, log, timeout=60):
             with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # not up yet, or busy
             pass
         time.sleep(0.2)
     sys.exit(f"gunicorn did not answer {base}/healthz within {timeout} s")
 
 
-def fetch(url):
+def fetch(url, cookie=None):
     """(body, X-Page-Cache header) of a 200 answer; exits with a message on anything else."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.read(), response.headers.get("X-Page-Cache", "-")
     except urllib.error.HTTPError as error:
         sys.exit(f"{url} answered {error.code}, not 200: not loading it")
@@ -312,15 +376,25 @@ def check_static_copy(base, home):
     print(f"  / is {len(served)} bytes, its static copy {len(copy)} bytes ({same})")
 
 
-def load(url, args, server):
-    """wrk's figures for `url` after a warm-up, the page cache's answer right after it, and
-    the share of the CPU that processes outside the benchmark took meanwhile."""
-    fetch(url)  # 200, or the run stops here
-    wrk(url, WARM_UP_SECONDS, args.connections)
-    _, page_cache = fetch(url)
+def check_signed_in(base, cookie):
+    """Stop unless the reader cookies sign in: else the signed-in column would measure
+    anonymous pages."""
+    page, _ = fetch(f"{base}/", cookie)
+    if b"site-account__name" not in page:
+        sys.exit("a reader's session cookie does not sign in: no signed-in column")
+
+
+def load(url, args, server, script=None, cookie=None):
+    """wrk's figures for `url` (signed in when `script` gives cookies, `cookie` being one of
+    them) after a warm-up, the page cache's answer right after it, and the share of the CPU
+    that processes outside the benchmark took meanwhile."""
+    cookie = cookie if script else None
+    fetch(url, cookie)  # 200, or the run stops here
+    wrk(url, WARM_UP_SECONDS, args.connections, script)
+    _, page_cache = fetch(url, cookie)
     pids = benchmark_pids(server)
     started, before = time.monotonic(), cpu_seconds(pids)
-    figures = wrk(url, args.duration, args.connections)
+    figures = wrk(url, args.duration, args.connections, script)
     elapsed = time.monotonic() - started
     machine, ours = (after - start for after, start in zip(cpu_seconds(pids), before, strict=True))
     other = max(0.0, machine - ours) / (elapsed * os.cpu_count())
@@ -373,8 +447,9 @@ def cpu_seconds(pids):
 
 
 def wrk(url, seconds, connections, script=None):
-    """wrk's figures for `url` (or for the requests a Lua `script` makes against it)."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    """wrk's figures for `url`: one thread, or with a Lua `script` one thread a connection."""
+    threads = connections if script else 1
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     command += [*(["-s", str(script)] if script else []), url]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     latency = {p: float(value) * TO_MS[unit] for p, value, unit in LATENCY.findall(output)}
@@ -394,9 +469,9 @@ def wrk(url, seconds, connections, script=None):
 
 def report(figures, args):
     rows = figures["results"]
-    static_rps = {(r["size"], r["mode"]): r["rps"] for r in rows if not is_page(r)}
+    static_rps = {column(r): r["rps"] for r in rows if not is_page(r)}
     for row in rows:
-        row["static_share"] = row["rps"] / static_rps[row["size"], row["mode"]]
+        row["static_share"] = row["rps"] / static_rps[column(row)]
     print_results(rows, args)
     figures["growth"] = growth(rows, args.sizes)
     print_growth(figures["growth"], args.sizes)
@@ -414,13 +489,15 @@ def print_results(rows, args):
         f"\n{args.workers} gunicorn workers x 1 thread, wrk -t1 -c{args.connections} "
         f"-d{args.duration}s, {os.cpu_count()} CPU cores"
     )
-    header = f"{'notes':>7}  {'mode':<9}{'page':<19}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
+    header = f"{'notes':>7}  {'mode':<9}{'reader':<10}{'page':<19}{'req/s':>8}"
+    header += f"{'p50 ms':>9}{'p99 ms':>9}"
     header += f"{'% static':>10}{'other CPU':>11}  {'cache':<6} errors"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['size']:>7}  {r['mode']:<9}{r['page']:<19}{r['rps']:>8.0f}{r['p50_ms']:>9.1f}"
+            f"{r['size']:>7}  {r['mode']:<9}{r['reader']:<10}{r['page']:<19}{r['rps']:>8.0f}"
+            f"{r['p50_ms']:>9.1f}"
             f"{r['p99_ms']:>9.1f}{r['static_share']:>9.0%}{r['other_cpu']:>10.0%}"
             f"  {r['page_cache']:<6} {r['errors']}"
         )
@@ -434,15 +511,17 @@ def print_results(rows, args):
 
 
 def growth(rows, sizes):
-    """Each page's latency at the last size over its latency at the first, per mode."""
-    first = {(r["mode"], r["page"]): r for r in rows if r["size"] == sizes[0]}
+    """Each page's latency at the last size over its latency at the first, per mode and
+    column."""
+    first = {(r["mode"], r["reader"], r["page"]): r for r in rows if r["size"] == sizes[0]}
     return [
         {
             "mode": r["mode"],
+            "reader": r["reader"],
             "page": r["page"],
             "url": r["url"],
-            "p50": r["p50_ms"] / first[r["mode"], r["page"]]["p50_ms"],
-            "p99": r["p99_ms"] / first[r["mode"], r["page"]]["p99_ms"],
+            "p50": r["p50_ms"] / first[r["mode"], r["reader"], r["page"]]["p50_ms"],
+            "p99": r["p99_ms"] / first[r["mode"], r["reader"], r["page"]]["p99_ms"],
         }
         for r in rows
         if r["size"] == sizes[-1] and len(sizes) > 1
@@ -453,20 +532,38 @@ def print_growth(grown, sizes):
     if not grown:
         return
     print(f"\nlatency at {sizes[-1]} notes / latency at {sizes[0]} notes")
-    print(f"{'mode':<9}{'page':<19}{'p50':>7}{'p99':>7}")
+    print(f"{'mode':<9}{'reader':<10}{'page':<19}{'p50':>7}{'p99':>7}")
     for g in grown:
-        print(f"{g['mode']:<9}{g['page']:<19}{g['p50']:>6.2f}x{g['p99']:>6.2f}x")
+        print(f"{g['mode']:<9}{g['reader']:<10}{g['page']:<19}{g['p50']:>6.2f}x{g['p99']:>6.2f}x")
 
 
 def goals(rows, grown, sizes):
     pages = [r for r in rows if is_page(r)]
-    cached = [r for r in pages if r["mode"] == "cached"]
-    uncached_home = [r for r in pages if r["mode"] == "uncached" and r["url"] == "/"]
+    cached = [r for r in pages if r["mode"] == "cached" and r["reader"] == "anonymous"]
+    busy = [r for r in cached if r["page"] == "busy note"]
+    signed_in = [r for r in pages if r["mode"] == "cached" and r["reader"] == "signed in"]
+    uncached_home = [
+        r
+        for r in pages
+        if r["mode"] == "uncached" and r["url"] == "/" and r["reader"] == "anonymous"
+    ]
     return [
         goal(
-            f"cached pages >= {CACHED_SHARE:.0%} of the static rate",
-            [(f"{r['page']} at {r['size']}", r["static_share"]) for r in cached],
+            f"cached pages but the busy note >= {CACHED_SHARE:.0%} of the static rate",
+            [(f"{r['page']} at {r['size']}", r["static_share"]) for r in cached if r not in busy],
             lambda share: share >= CACHED_SHARE,
+            "{:.0%}",
+        ),
+        goal(
+            f"cached busy note >= {BUSY_NOTE_SHARE:.0%} of the static rate",
+            [(f"busy note at {r['size']}", r["static_share"]) for r in busy],
+            lambda share: share >= BUSY_NOTE_SHARE,
+            "{:.0%}",
+        ),
+        goal(
+            f"signed-in cached pages >= {SIGNED_IN_SHARE:.0%} of the static rate",
+            [(f"{r['page']} at {r['size']}", r["static_share"]) for r in signed_in],
+            lambda share: share >= SIGNED_IN_SHARE,
             "{:.0%}",
         ),
         goal(
@@ -477,7 +574,7 @@ def goals(rows, grown, sizes):
         ),
         goal(
             f"p50 at {sizes[-1]} notes within {MAX_GROWTH}x of p50 at {sizes[0]}",
-            [(f"{g['page']} ({g['mode']})", g["p50"]) for g in grown if is_page(g)],
+            [(f"{g['page']} ({g['mode']}, {g['reader']})", g["p50"]) for g in grown if is_page(g)],
             lambda ratio: ratio <= MAX_GROWTH,
             "{:.2f}x",
         ),
@@ -486,6 +583,11 @@ def goals(rows, grown, sizes):
 
 def is_page(row):
     return not row["url"].startswith("/static/")
+
+
+def column(row):
+    """The server run and column a row belongs to: the static file's rate there is its ceiling."""
+    return row["size"], row["mode"], row["reader"]
 
 
 def goal(name, measured, met, style):

@@ -80,6 +80,14 @@ def test_index_second_page(client, make_note, django_assert_num_queries):
     assert len(card_titles(response)) == 12
 
 
+def test_index_last_page(client, make_note, django_assert_num_queries):
+    """/?page=3 of 30 notes (paged from the back, papers.paging) runs INDEX_QUERIES queries."""
+    for day in range(1, 31):
+        make_note(days_ago=day)
+    response = get_listing(client, django_assert_num_queries, "/?page=3", INDEX_QUERIES)
+    assert len(card_titles(response)) == 6
+
+
 def test_topic_page(client, notes, django_assert_num_queries):
     """A topic page runs TOPIC_QUERIES queries for 1 or 30 notes."""
     response = get_listing(client, django_assert_num_queries, "/topics/topic-0/", TOPIC_QUERIES)

@@ -1,0 +1,83 @@
+"""Id-first paging (papers.paging): the pages of plain OFFSET paging, from either end."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from papers.models import Note, Paper
+from papers.paging import ListingPaginator
+from tests.papers.helpers import card_titles
+
+
+@pytest.fixture
+def listing(make_note):
+    """23 published notes, some sharing a time (the id breaks the tie), a draft, a future note."""
+    now = timezone.now()
+    for number in range(23):
+        make_note(published_at=now - timedelta(hours=number // 3))
+    make_note(status=Note.Status.DRAFT)
+    make_note(days_ago=-1)
+    return Note.objects.published().cards()
+
+
+def page_ids(paginator):
+    return [[note.pk for note in paginator.page(n)] for n in paginator.page_range]
+
+
+@pytest.mark.parametrize("per_page, orphans", [(5, 0), (4, 2), (23, 0), (30, 0), (1, 0)])
+def test_pages_match_offset_paging(listing, per_page, orphans):
+    """Every page, front half and back half, holds the notes OFFSET paging puts there."""
+    plain = Paginator(listing, per_page, orphans=orphans)
+    paged = ListingPaginator(listing, per_page, orphans=orphans)
+    assert page_ids(paged) == page_ids(plain)
+    assert paged.num_pages == plain.num_pages
+
+
+def test_papers_with_undated_ones_match_offset_paging(db):
+    """Papers without a date (NULL sorts at one end) page as with OFFSET, from both ends."""
+    for number in range(9):
+        day = None if number % 3 == 0 else timezone.localdate() - timedelta(days=number)
+        Paper.objects.create(arxiv_id=f"2401.{number + 1:05d}", title="P", published_on=day)
+    papers = Paper.objects.order_by(*Paper._meta.ordering)
+    assert page_ids(ListingPaginator(papers, 2)) == page_ids(Paginator(papers, 2))
+
+
+def test_page_is_one_query(listing, django_assert_num_queries):
+    """A page in the back half is fetched in one query, like one in the front half."""
+    paginator = ListingPaginator(listing, 5)
+    paginator.count  # noqa: B018  counted once, apart
+    for number in (1, 3, 5):
+        with django_assert_num_queries(1):
+            list(paginator.page(number))
+
+
+def test_last_page_of_index(client, listing):
+    """/?page=2 of 23 notes (12 a page) lists the 11 oldest, oldest last."""
+    response = client.get("/?page=2")
+    assert card_titles(response) == [note.title for note in listing[12:]]
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "3", "abc", "1.5", "99999999999999999999999"])
+@pytest.mark.parametrize("url", ["/", "/papers/", "/tags/shared/"])
+def test_bad_page_number_is_404(client, make_note, url, page):
+    """A page number that is not a page of the listing is a 404, not a 500."""
+    paper = Paper.objects.create(arxiv_id="2401.00001", title="P")
+    for _ in range(13):
+        make_note(paper=paper, tags=["shared"])
+    response = client.get(url, {"page": page})
+    assert response.status_code == 404
+
+
+def test_tag_page_loads_cards_by_id(client, make_note):
+    """A tag page's cards come by id alone: the tag's join is in the id subquery only."""
+    for _ in range(13):
+        make_note(tags=["shared"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/tags/shared/", {"page": 2})
+    assert len(card_titles(response)) == 1
+    cards_query = queries.captured_queries[-1]["sql"]
+    assert cards_query.count("taggit_taggeditem") == 1
