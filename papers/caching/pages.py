@@ -224,14 +224,16 @@ def lookup(request, signed_in=False):
 
     While this process knows the content version (papers.caching.memory), a page it holds
     costs no round trip, and another one a single GET; otherwise the version and the page are
-    read in one MGET.
+    read in one MGET. Signed-in readers always read the version (they pay for their session
+    and user anyway): one who just wrote, through another process, sees it on the next page
+    even before the news of the write reaches this process (a millisecond or so later).
     """
     query = cache_query(request)
     if query is None:
         return None
     key = entry_key(request, query)
     kept = memory.pages_in_memory()
-    if version := memory.known_version():
+    if not signed_in and (version := memory.known_version()):
         token = versions.current(version)
         entry, source = kept.get(key), "memory"
         if entry is None or entry[0] != token:

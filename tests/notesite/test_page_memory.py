@@ -133,3 +133,18 @@ def test_memory_drops_the_least_recently_used_page_beyond_its_size():
     kept.put("d", ("token", 200, [], b"x" * 100))  # b was used last: c goes
     assert kept.get("c") is None
     assert kept.get("b") is not None
+
+
+def test_signed_in_readers_read_the_version_before_the_news_arrives(
+    client, note, redis_url, django_user_model
+):
+    """A version in Redis whose message has not reached this process yet: anonymous readers get
+    the page in memory for that moment, a signed-in reader (who may have just written through
+    another process) gets the page of the new version."""
+    subscribed_watcher(client)
+    client.get("/")
+    caches["default"].set(versions.KEY, ("not-announced-yet", None), timeout=None)
+    assert client.get("/")["X-Page-Cache"] == "memory"
+    reader = client.__class__()
+    reader.force_login(django_user_model.objects.create_user("reader", password="pw-Reader-1"))
+    assert reader.get("/")["X-Page-Cache"] == "miss"
