@@ -13,12 +13,17 @@ class AnnotationsConfig(AppConfig):
         from papers.caching import pages
         from papers.writes import notes_changed
 
-        from . import abuse, moderation, names, passages, replies
+        from . import abuse, fills, moderation, names, passages, replies
         from .models import Annotation, Comment, PendingComment, Reply
 
         # The comment form's signed time, filled in on every response, cached pages too.
         pages.register_filler("form-time", abuse.fill_form_time)
         pages.register_filler("form-hash", abuse.fill_form_hash)
+        # A signed-in reader's parts of the note page, filled in per response (annotations.fills).
+        pages.register_personal("comment-who", fills.comment_who)
+        pages.register_personal("annotation-hint", fills.annotation_hint)
+        pages.register_filler("signed-in", fills.signed_in)
+        pages.register_filler("comment-actions", fills.comment_actions)
         # Notes change through papers' one write path: move the passages annotated on them.
         notes_changed.connect(passages.reanchor_edited_notes, dispatch_uid="annotations.reanchor")
         # Deletes, whoever makes them (the admin, or a note, parent or reader cascading), keep

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.limits import client_ip
 from accounts.models import display_name
+from papers.caching import pages
 from papers.models import Note
 
 from . import abuse, api, mine, moderation
@@ -66,11 +67,12 @@ def form_errors(request, form):
 
 
 def comment_fragment(request, comment):
-    """The HTML of one comment, as annotations/includes/comment.html renders it in the list."""
-    comment.can_modify = comment.editable_by(request.user)
+    """The HTML of one comment, as annotations/includes/comment.html renders it in the list,
+    its author's links filled in (it goes out in JSON, which the page cache does not fill)."""
     comment.thread_replies = []
     context = {"comment": comment, "note": comment.note, "allow_replies": True}
-    return render_to_string("annotations/includes/comment.html", context, request=request).strip()
+    html = render_to_string("annotations/includes/comment.html", context, request=request)
+    return pages.filled(html.strip().encode(), request).decode()
 
 
 def remember_pending(request, comment):

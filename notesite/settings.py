@@ -165,6 +165,9 @@ if REDIS_URL:
 # Whole pages for anonymous readers (papers/caching/pages.py): how long an entry lives, 0 for
 # no page cache. Saves make pages fresh at once; this only bounds how old view counts get.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Each process also keeps the pages it served last in its own memory, this many MB, so that a
+# hit makes no round trip to Redis (papers/caching/memory.py).
+PAGE_CACHE_MEMORY_MB = int(os.environ.get("PAGE_CACHE_MEMORY_MB", "32"))
 # Note views are counted in Redis and written to the database this often (papers/viewcounts.py).
 VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "60"))
 

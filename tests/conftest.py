@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from papers.caching import backend, versions
+from papers.caching import backend, memory, versions
 from papers.models import Note, Paper
 from tests.services import (
     LOCAL_CACHE,
@@ -68,6 +68,7 @@ def redis_url(settings):
     }
     backend._breakers.clear()  # no outage an earlier test saw
     yield REDIS_URL
+    memory.stop_watching()  # its thread would watch this test's channel for good
     forget_keys(prefix)
 
 

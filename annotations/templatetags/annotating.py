@@ -28,7 +28,8 @@ register = template.Library()
 
 @register.inclusion_tag("annotations/annotation_panel.html", takes_context=True)
 def annotation_panel(context, note):
-    request = context["request"]
+    """The same for every reader: whether they are signed in is filled in per response
+    (annotations.fills), so the page cache serves the note page to signed-in readers too."""
     if not note.is_public:  # a staff preview: no annotations yet
         return {"open": False}
     return {
@@ -36,7 +37,6 @@ def annotation_panel(context, note):
         "list_url": reverse("annotations:annotation-list", kwargs={"slug": note.slug}),
         "jsonld_url": reverse("annotations:annotation-collection", kwargs={"slug": note.slug}),
         "login_url": redirect_to_login(note.get_absolute_url())["Location"],
-        "signed_in": request.user.is_authenticated,
         "csrf_token": context.get("csrf_token"),
         "public_list": fragments.public_annotations(note.pk, lambda: render_public(note)),
     }

@@ -10,11 +10,13 @@ from collections import defaultdict
 
 from django import template
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from papers.caching import fragments
+from papers.caching import fragments, pages
 
+from .. import fills
 from ..forms import CommentForm
 from ..models import Comment
 from ..views import pending_ids
@@ -22,11 +24,10 @@ from ..views import pending_ids
 register = template.Library()
 
 
-def build_thread(comments, user):
+def build_thread(comments):
     """Top-level comments, oldest first, each with `thread_replies` (one level)."""
     top, replies = [], defaultdict(list)
     for comment in comments:
-        comment.can_modify = comment.editable_by(user)
         comment.thread_replies = []
         (replies[comment.parent_id] if comment.parent_id else top).append(comment)
     shown = []
@@ -44,34 +45,42 @@ def render_list(note, comments):
 
 @register.inclusion_tag("annotations/comment_section.html", takes_context=True)
 def comment_section(context, note):
+    """Rendered as for an anonymous reader, and the same for every reader but those with a
+    comment waiting for approval or a reply open (`?reply=`): a signed-in reader's parts (the
+    form's "as NAME", the links to edit their comments) are filled in per response
+    (annotations.fills), so the page cache serves this page to signed-in readers too."""
     request = context["request"]
-    user = request.user
     if not note.is_public:  # a staff preview: no discussion yet
         return {"open": False}
     pending, wanted = pending_ids(request), request.GET.get("reply", "")
     reply_to = None
-    if user.is_authenticated or pending or wanted:
-        comments = build_thread(Comment.objects.thread(note, pending), user)
+    if pending or wanted:
+        comments = build_thread(Comment.objects.thread(note, pending))
         reply_to = next(
             (c for c in comments if str(c.pk) == wanted and c.state == Comment.State.PUBLIC), None
         )
         listing = render_list(note, comments)
-    else:  # the same for every anonymous reader: rendered once per content version
+    else:  # the same for every reader: rendered once per content version
 
-        def anonymous_list():
-            return render_list(note, build_thread(Comment.objects.thread(note, []), user))
+        def shared_list():
+            return render_list(note, build_thread(Comment.objects.thread(note, [])))
 
-        listing = fragments.comment_thread(note.pk, anonymous_list)
-    form = CommentForm(note, user, initial={"parent": reply_to.pk if reply_to else None})
+        listing = fragments.comment_thread(note.pk, shared_list)
+    initial = {"parent": reply_to.pk if reply_to else None}
     return {
         "open": True,
         "note": note,
         "comment_list": listing,
-        "form": form,
+        "form": CommentForm(note, AnonymousUser(), initial=initial),  # the guest's fields
         "reply_to": reply_to,
         "allow_replies": True,
-        "moderated": not user.is_authenticated and settings.COMMENTS_MODERATE_ANONYMOUS,
+        "moderated": settings.COMMENTS_MODERATE_ANONYMOUS,  # said to guests only
         "request": request,
-        "user": user,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def comment_actions(comment):
+    """The placeholder of the edit and delete links its author gets (annotations.fills)."""
+    return pages.placeholder("comment-actions", fills.actions_argument(comment))

@@ -5,8 +5,11 @@ Where things are:
 - `versions`: the content version, a random token in the cache that every kept copy is stamped
   with. `changed()` draws a new one once the writer's transaction commits; a scheduled note
   draws one when its time comes.
-- `pages`: whole pages for anonymous readers (the page cache middleware), with the per-request
-  parts (CSRF token, comment form time and hash) filled in on every response.
+- `pages`: whole pages for every reader but staff (the page cache middleware), with the
+  per-request parts (CSRF token, comment form time and hash) and a signed-in reader's own parts
+  (account links, the comment form's name, edit links) filled in on every response.
+- `memory`: the pages each process served last, and the content version it learns by Redis
+  pub/sub, so that a hit makes no round trip.
 - `fragments`: parts of pages kept per version, by key: `count:<listing>`, `topics`, `months`,
   `search:<query>`, `comments:<note>`, `annotations:<note>`,
   `card:<version>:<note>:<counters>`.

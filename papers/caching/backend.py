@@ -140,6 +140,7 @@ def when_down(method):
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self.location = server
         self._class = ReusedClientRedisCacheClient
         self.breaker = breaker_for(server)
         self.fallback = memory_while_down(server, self.key_prefix)
@@ -161,6 +162,11 @@ class ResilientRedisCache(RedisCache):
     def redis(self):
         """The client of this cache's Redis, for data kept beside the cache (view counts)."""
         return self._cache.get_client(write=True)
+
+    def get_or_raise(self, key):
+        """Redis's value of `key`, raising redis.RedisError if it fails: no breaker, no memory
+        (papers.caching.memory must not take this process's fallback copy for Redis's)."""
+        return RedisCache.get(self, key)
 
     def ping(self):
         """Whether Redis answers now (False at once while the breaker says it is down)."""

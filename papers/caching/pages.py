@@ -1,9 +1,17 @@
-"""Whole pages for anonymous readers, kept in Django's cache and shared by every app server.
+"""Whole pages, kept in Django's cache and shared by every app server and every reader.
 
-What is cached: GET and HEAD requests that carry no session or messages cookie (so nothing
-on the page can be the reader's own; signed-in readers are never served from the cache) and
-no query parameters but `page` and `q`, answered 200 with no cookie, no `Vary` and nothing in
-`Cache-Control` that forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off.
+What is cached: GET and HEAD requests with no messages cookie and no query parameters but
+`page` and `q`, answered 200 with no cookie, no `Vary` and nothing in `Cache-Control` that
+forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off. Requests without a
+session cookie are answered before the session is read (`PageCacheMiddleware`); signed-in
+readers (not staff: they see previews) are answered after it (`PageStoreMiddleware`), when
+their session holds nothing but their login (no comment waiting for approval, no message).
+
+Nothing personal is ever stored: a reader's own parts of a page are filled in per response
+(below). While a page renders, `request.user` records what is read of it (`WatchedUser`); a
+page that read anything an anonymous reader and a signed-in one do not share (the search
+page's private annotations) is served to anonymous readers only, and when a signed-in
+reader's render read it, it is not stored at all.
 
 Which entries exist: one per page a reader can reach, not per request a client can make. A
 view names the parameters its page depends on (`depends_on`); a request with any other is
@@ -17,8 +25,12 @@ page, on every app server, renders it again: a write is seen at once, never afte
 Per-request parts of a page (the CSRF token, the comment form's signed timestamp) are
 rendered as `<!--fill:name:argument-->` placeholders (`{% fill %}`, and `{% csrf_token %}`
 through `csrf_placeholder`) and filled in on every response, cached or not, by the functions
-registered with `register_filler()`. Escaped text can never contain `<!--`, so only the
-site's own templates can produce a placeholder.
+registered with `register_filler()`. A signed-in reader's parts (account links, the comment
+form's "as NAME") are regions, `<!--personal:name:argument-->what an anonymous reader
+sees<!--/personal-->` (`{% personal %}`), replaced for signed-in readers by the functions
+registered with `register_personal()` and left as they are for anonymous ones (the markers
+are comments: no work on an anonymous hit). Escaped text can never contain `<!--`, so only
+the site's own templates can produce a placeholder or a region.
 """
 
 import hashlib
@@ -27,14 +39,16 @@ import re
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
-from . import versions
+from . import memory, versions
 
 logger = logging.getLogger(__name__)
 # A database that fails while the content version is drawn makes pages uncached, not errors
@@ -44,7 +58,16 @@ UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")
 PLACEHOLDER_START = b"<!--fill:"
+REGION = re.compile(rb"<!--personal:([\w-]+):([^>]*)-->.*?<!--/personal-->", re.S)
+REGION_START = b"<!--personal:"
+# A session holding anything but the login (a comment waiting for approval, messages) has
+# parts of the page that only its reader sees: such a reader gets pages rendered for them.
+LOGIN_SESSION_KEYS = {SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY}
+# What a render may read of the user and still give every reader the cache serves the same
+# page: false for anonymous readers and for signed-in ones who are not staff alike.
+SAME_FOR_EVERY_READER = {"is_staff", "is_superuser"}
 _fillers = {}
+_personal = {}
 
 
 # --- per-request parts ---------------------------------------------------------------------
@@ -58,6 +81,22 @@ def placeholder(name, argument=""):
 def register_filler(name, function):
     """`function(request, argument) -> str` gives the value of `placeholder(name, argument)`."""
     _fillers[name] = function
+
+
+def register_personal(name, function):
+    """`function(reader, argument) -> str`: a signed-in `reader`'s version of the region."""
+    _personal[name] = function
+
+
+def personal_region(name, argument, default):
+    return mark_safe(f"<!--personal:{name}:{argument}-->{default}<!--/personal-->")
+
+
+def reader(request):
+    """Who the response is for: the signed-in user, or None for an anonymous reader. Fillers
+    ask this, not `request.user`, which records what a render reads (`WatchedUser`)."""
+    user = getattr(request, "page_cache_reader", None) or getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 def csrf_token(request, argument):
@@ -79,29 +118,69 @@ def has_placeholders(response):
     return not response.streaming and PLACEHOLDER_START in response.content
 
 
-def fill(response, request):
-    """Put this request's values in place of `response`'s placeholders."""
-    if not has_placeholders(response):
-        return
+def filled(content, request):
+    """`content` (bytes) with this request's values in place of its regions and placeholders."""
+    if (user := reader(request)) and REGION_START in content:
+
+        def personal(match):
+            name, argument = match[1].decode(), match[2].decode()
+            return _personal[name](user, argument).encode()
+
+        content = REGION.sub(personal, content)
 
     def value(match):
         name, argument = match[1].decode(), match[2].decode()
         return _fillers[name](request, argument).encode()
 
-    response.content = PLACEHOLDER.sub(value, response.content)
+    return PLACEHOLDER.sub(value, content) if PLACEHOLDER_START in content else content
+
+
+def fill(response, request):
+    """Put this request's values in place of `response`'s regions and placeholders."""
+    if not response.streaming:
+        response.content = filled(response.content, request)
 
 
 # --- entries -------------------------------------------------------------------------------
 
 
 def is_cacheable(request):
+    """Whether the cache may answer `request` before its session is read."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and is_cacheable_request(request)
+
+
+def is_cacheable_request(request):
     return (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
         and request.GET.keys() <= CACHED_QUERY_PARAMETERS
     )
+
+
+def is_cacheable_with_session(request):
+    """Whether the cache may answer `request`, whose session and user are read by now."""
+    return (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        and is_cacheable_request(request)
+        and request.session.keys() <= LOGIN_SESSION_KEYS
+        and not request.user.is_staff
+    )
+
+
+class WatchedUser(SimpleLazyObject):
+    """`request.user` while a cacheable page renders: the user, noting each attribute read."""
+
+    def __init__(self, user):
+        super().__init__(lambda: user)
+        self.__dict__["read"] = set()
+
+    def __getattr__(self, name):
+        self.__dict__["read"].add(name)
+        return super().__getattr__(name)
+
+    def is_personal(self):
+        return bool(self.__dict__["read"] - SAME_FOR_EVERY_READER)
 
 
 def depends_on(request, *names):
@@ -135,25 +214,45 @@ def cache_query(request):
 
 def entry_key(request, query):
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
+    # v2: entries say whether they are for every reader; older ones are never read.
+    return "pagecache:page:v2:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def lookup(request):
-    """The cached response to `request`, or None; remembers the version a new entry gets."""
+def lookup(request, signed_in=False):
+    """The cached response to `request` and where it came from ("memory" or "hit"), or None;
+    remembers the version a new entry gets.
+
+    While this process knows the content version (papers.caching.memory), a page it holds
+    costs no round trip, and another one a single GET; otherwise the version and the page are
+    read in one MGET. Signed-in readers always read the version (they pay for their session
+    and user anyway): one who just wrote, through another process, sees it on the next page
+    even before the news of the write reaches this process (a millisecond or so later).
+    """
     query = cache_query(request)
     if query is None:
         return None
     key = entry_key(request, query)
-    found = cache.get_many([versions.KEY, key])
-    token = versions.current(found.get(versions.KEY))
+    kept = memory.pages_in_memory()
+    if not signed_in and (version := memory.known_version()):
+        token = versions.current(version)
+        entry, source = kept.get(key), "memory"
+        if entry is None or entry[0] != token:
+            entry, source = cache.get(key), "hit"
+    else:
+        found = cache.get_many([versions.KEY, key])
+        token = versions.current(found.get(versions.KEY))
+        entry, source = found.get(key), "hit"
+        memory.watch()
     request.page_cache_entry = (key, token)
-    entry = found.get(key)
-    if entry is None or entry[0] != token:
+    if entry is None or entry[0] != token or (signed_in and not entry[4]):
         return None
-    _, status, headers, content = entry
+    if source == "hit" and memory.watcher():
+        kept.put(key, entry)
+    _, status, headers, content, _ = entry
     response = HttpResponse(content, status=status)
     for header, value in headers:
         response[header] = value
+    response["X-Page-Cache"] = source
     return response
 
 
@@ -170,11 +269,15 @@ def may_store(request, response):
     )
 
 
-def store(request, response):
-    """Keep `response` (placeholders unfilled) under the version read before rendering it."""
+def store(request, response, for_every_reader):
+    """Keep `response` (placeholders unfilled) under the version read before rendering it;
+    `for_every_reader` false: for anonymous readers only."""
     key, token = request.page_cache_entry
-    entry = (token, response.status_code, list(response.items()), response.content)
+    headers = list(response.items())
+    entry = (token, response.status_code, headers, response.content, for_every_reader)
     cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+    if memory.watcher():
+        memory.pages_in_memory().put(key, entry)
 
 
 class PageCacheMiddleware:
@@ -191,7 +294,7 @@ class PageCacheMiddleware:
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
-        request.page_cache_entry = None
+        request.page_cache_entry = None  # (key, token) once looked up: a page to store
         if is_cacheable(request):
             try:
                 response = lookup(request)
@@ -199,7 +302,6 @@ class PageCacheMiddleware:
                 logger.exception("Page cache lookup failed; rendering %s", request.path)
                 response = None
             if response is not None:
-                response["X-Page-Cache"] = "hit"
                 return self.filled(request, response)
         return self.get_response(request)
 
@@ -213,19 +315,40 @@ class PageCacheMiddleware:
 
 
 class PageStoreMiddleware:
-    """Keep rendered pages the cache may serve, and fill every response's placeholders.
+    """Answer signed-in readers from the cache, keep rendered pages the cache may serve, and
+    fill every response's regions and placeholders.
 
-    Last in MIDDLEWARE, so it sees the view's response before other middleware adds cookies
-    or `Vary` for this request only.
+    Last in MIDDLEWARE: it reads the session and the user, and sees the view's response before
+    other middleware adds cookies or `Vary` for this request only. The CSRF middleware above
+    sets the cookie a filled-in token needs, as for a rendered page.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if getattr(request, "page_cache_entry", None) and may_store(request, response):
-            store(request, response)
+        if request.page_cache_entry is None and is_cacheable_with_session(request):
+            try:
+                cached = lookup(request, signed_in=True)
+            except DatabaseError:
+                logger.exception("Page cache lookup failed; rendering %s", request.path)
+                cached = None
+            if cached is not None:
+                fill(cached, request)
+                return cached
+        if not request.page_cache_entry:
+            response = self.get_response(request)
+            fill(response, request)
+            return response
+        request.page_cache_reader = request.user
+        request.user = watched = WatchedUser(request.user)
+        try:
+            response = self.get_response(request)
+        finally:
+            request.user = request.page_cache_reader
+        signed_in = reader(request) is not None
+        if may_store(request, response) and not (signed_in and watched.is_personal()):
+            store(request, response, for_every_reader=not watched.is_personal())
             response["X-Page-Cache"] = "miss"
         fill(response, request)
         return response

@@ -1,5 +1,8 @@
 """The version of what readers see: a random token in Django's cache, shared by app servers.
 
+Every process learns a new token when it is drawn, by Redis pub/sub (papers.caching.memory),
+and reads it from the cache per request only while it is not subscribed.
+
 Whatever keeps copies of pages or parts of them (the page cache, fragments) stamps
 them with the token and drops copies with another. A write that changes what readers see calls
 `changed()`, which draws a new token once the transaction commits: papers.writes for notes,
@@ -14,6 +17,8 @@ import threading
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from . import memory
 
 KEY = "content-version"
 # The token a request has read, so that its page cache, counts and cards ask the cache once.
@@ -41,6 +46,7 @@ def new():
     scheduled = Note.objects.scheduled().order_by("published_at").first()
     version = (secrets.token_hex(8), scheduled.published_at.timestamp() if scheduled else None)
     cache.set(KEY, version, timeout=None)
+    memory.published(version)
     _remember(version[0])
     return version
 
@@ -50,7 +56,7 @@ def current(version=...):
     if version is ...:
         if token := getattr(_request, "token", None):
             return token
-        version = cache.get(KEY)
+        version = memory.known_version() or cache.get(KEY)
     if version is None or (version[1] is not None and version[1] <= timezone.now().timestamp()):
         version = new()
     return _remember(version[0])
@@ -60,6 +66,7 @@ def forget():
     """Drop the version, so the next request draws a new one (after a Redis outage, during
     which writes could not replace it: copies kept before it must not come back)."""
     cache.delete(KEY)
+    memory.published(None)
 
 
 def cached(name, compute, timeout=3600):

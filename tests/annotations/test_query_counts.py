@@ -15,6 +15,9 @@ ANONYMOUS_QUERIES = NOTE_QUERIES
 SIGNED_IN_QUERIES = NOTE_QUERIES + 3
 # Of NOTE_QUERIES: the public annotations and their replies, kept per content version.
 PUBLIC_LIST_QUERIES = 2
+# A signed-in reader's note page from the page cache: the session, the user, the profile (the
+# name filled in), and the view counted (written at once without Redis, as in these tests).
+SIGNED_IN_CACHED_QUERIES = 4
 
 
 def make_thread(note, count, users):

@@ -39,7 +39,7 @@ def test_with_redis_views_wait_for_the_flush(
     assert views_of(note) == 1
     with django_assert_num_queries(0):
         for _ in range(4):
-            assert client.get("/notes/attention/")["X-Page-Cache"] == "hit"
+            assert client.get("/notes/attention/")["X-Page-Cache"] in {"hit", "memory"}
     assert views_of(note) == 1
     assert viewcounts.flush() == 4
     assert views_of(note) == 5

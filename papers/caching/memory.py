@@ -1,0 +1,198 @@
+"""Pages kept in this process's memory, and the content version learnt by Redis pub/sub, so
+that a page cache hit makes no network round trip.
+
+- `pages_in_memory`: the page bodies this process served or stored last, least recently used
+  dropped first, `PAGE_CACHE_MEMORY_MB` in all. An entry is the shared entry itself, stamped
+  with its content version, so a copy of an older version is never served.
+- `Watcher`: one daemon thread per process and Redis, started by the first page lookup. It
+  subscribes to the version channel, then reads the version (nothing published in between is
+  lost), reads it again on every message (`versions.new()` publishes after its SET), pings
+  every `PING_SECONDS` and subscribes again after a drop. While it is not subscribed, the
+  version it knows is None and every request reads the version from Redis, as without it.
+
+Without Redis (local memory cache in development and tests) the cache already is this
+process's memory: there is nothing to watch and nothing kept twice.
+"""
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+
+import redis
+from django.conf import settings
+from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
+PING_SECONDS = 1.0
+RETRY_SECONDS = 1.0  # between attempts to subscribe again after a drop
+
+
+def channel(key_prefix):
+    return f"{key_prefix}:content-version-changed"
+
+
+class PageMemory:
+    """A size-bounded LRU of page entries, shared by the threads of a process. An entry lives
+    `seconds` from when it was kept here (PAGE_CACHE_SECONDS: it bounds how old a page's view
+    counts get, as in Redis)."""
+
+    def __init__(self, max_bytes, seconds):
+        self.max_bytes = max_bytes
+        self.seconds = seconds
+        self.entries = OrderedDict()  # key -> (entry, size, expires)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None or found[2] <= time.monotonic():
+                return None
+            self.entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key, entry):
+        size = len(entry[3]) + len(key)
+        if size > self.max_bytes:
+            return
+        with self.lock:
+            if (old := self.entries.pop(key, None)) is not None:
+                self.size -= old[1]
+            self.entries[key] = (entry, size, time.monotonic() + self.seconds)
+            self.size += size
+            while self.size > self.max_bytes:
+                _, (_, dropped, _) = self.entries.popitem(last=False)
+                self.size -= dropped
+
+
+class Watcher:
+    """Knows the content version while subscribed to its channel (see the module's doc)."""
+
+    def __init__(self, cache_backend):
+        self.cache = cache_backend
+        self.channel = channel(cache_backend.key_prefix)
+        self.version = None  # the cache's value of versions.KEY; None: not subscribed
+        self.subscribed = threading.Event()
+        self.stopped = threading.Event()
+        self.pubsub = None  # the subscription's connection, once made
+        self.thread = threading.Thread(target=self.run, name="page-cache-watcher", daemon=True)
+        self.thread.start()
+
+    def known(self):
+        return self.version
+
+    def run(self):
+        while not self.stopped.is_set():
+            try:
+                if self.cache.breaker.allows():
+                    self.watch()
+            except (redis.RedisError, OSError) as error:
+                logger.warning("Version channel dropped (%s); reading it per request", error)
+            self.version = None
+            self.subscribed.clear()
+            self.stopped.wait(RETRY_SECONDS)
+
+    def stop(self):
+        """End the thread within PING_SECONDS (tests: each has a cache prefix of its own)."""
+        self.stopped.set()
+        self.thread.join()
+
+    def watch(self):
+        """Subscribe and follow the channel until it fails. redis-py subscribes again by itself
+        after a dropped connection; each (re)subscription is a message, and rereads the version,
+        as each change does."""
+        self.pubsub = self.cache.redis().pubsub()
+        try:
+            self.pubsub.subscribe(self.channel)
+            last_heard = time.monotonic()
+            while not self.stopped.is_set():
+                message = self.pubsub.get_message(timeout=PING_SECONDS)
+                if message is None:
+                    if time.monotonic() - last_heard > 3 * PING_SECONDS:
+                        raise redis.ConnectionError("no answer to pings")
+                    self.pubsub.ping()
+                    continue
+                last_heard = time.monotonic()
+                if message["type"] in ("subscribe", "message"):
+                    self.reread()
+                    self.subscribed.set()
+        finally:
+            self.pubsub.close()
+
+    def reread(self):
+        from . import versions  # versions publishes through this module
+
+        self.version = self.cache.get_or_raise(versions.KEY)
+
+
+_pages = None
+_watchers = {}
+_lock = threading.Lock()
+
+
+def pages_in_memory():
+    global _pages
+    if _pages is None:
+        with _lock:
+            if _pages is None:
+                _pages = PageMemory(
+                    settings.PAGE_CACHE_MEMORY_MB * 1024 * 1024, settings.PAGE_CACHE_SECONDS
+                )
+    return _pages
+
+
+def _redis_cache():
+    """The site's cache when it is Redis (papers.caching.backend), else None."""
+    cache = caches["default"]
+    return cache if hasattr(cache, "get_or_raise") else None
+
+
+def _key(cache):
+    return (os.getpid(), cache.location, cache.key_prefix)  # threads do not survive a fork
+
+
+def watcher():
+    """This process's watcher of the cache's Redis, or None: none yet, or no Redis."""
+    cache = _redis_cache()
+    return cache and _watchers.get(_key(cache))
+
+
+def watch():
+    """Start this process's watcher, once the cache has answered (a Redis that does not answer
+    gets no second connection to wait for)."""
+    cache = _redis_cache()
+    if cache is None or watcher() or not cache.breaker.allows():
+        return
+    with _lock:
+        if _key(cache) not in _watchers:
+            _watchers[_key(cache)] = Watcher(cache)
+
+
+def stop_watching():
+    """Stop every watcher of this process and forget the pages it kept (tests, between
+    cache prefixes and settings)."""
+    global _pages
+    with _lock:
+        while _watchers:
+            _watchers.popitem()[1].stop()
+        _pages = None
+
+
+def known_version():
+    """The content version as the subscription knows it, or None (read it from the cache)."""
+    found = watcher()
+    return found.known() if found else None
+
+
+def published(version):
+    """Tell every process the version changed (this one knows at once): after the SET."""
+    cache = _redis_cache()
+    if cache is None:
+        return
+    found = watcher()
+    if found and found.subscribed.is_set():
+        found.version = version
+    publish = lambda: cache.redis().publish(channel(cache.key_prefix), b"1")  # noqa: E731
+    cache.call("publish", publish, lambda: None)
