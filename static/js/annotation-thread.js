@@ -139,7 +139,7 @@ function tagEditor(annotation, send, done) {
 async function hide(url, kind, send, status) {
   const confirmed = await openDialog({
     title: `隐藏这条${kind}?`,
-    message: `其他读者将看不到它;作者仍看得到,并会收到邮件通知。`,
+    message: "其他读者将看不到它;作者仍看得到,并会收到邮件通知。",
     confirm: "隐藏",
   });
   if (confirmed === null) return false;
@@ -228,12 +228,13 @@ function replyForm(annotation, send, added) {
 
 // The thread sections on the page by annotation id: an annotation has one in its card in the
 // side list and one in the popover, and a change made in one is drawn in the other at once.
+// Copies whose card has left the page (the list is drawn anew) are dropped as they are found.
 const sections = new Map();
 
-function redrawCopies(annotation, changed) {
-  const shown = [...(sections.get(annotation.id) ?? [])].filter((copy) => copy.node.isConnected);
-  sections.set(annotation.id, new Set(shown));
-  for (const copy of shown) if (copy.node !== changed) copy.render();
+function copiesOnPage(id) {
+  const shown = [...(sections.get(id) ?? [])].filter((copy) => copy.node.isConnected);
+  sections.set(id, shown);
+  return shown;
 }
 
 // The parts a card shows under its body: tags, replies, reply form, share, report and hide.
@@ -241,13 +242,12 @@ function redrawCopies(annotation, changed) {
 // write; `onHidden(annotation)` is called once a moderator has hidden it.
 export function threadParts(annotation, { send, signedIn, onHidden }) {
   const section = element("div", { class: "annotation__thread", "data-annotation-thread": "" });
-  const kept = [...(sections.get(annotation.id) ?? [])].filter((copy) => copy.node.isConnected);
-  sections.set(annotation.id, new Set([...kept, { node: section, render }]));
+  copiesOnPage(annotation.id).push({ node: section, render });
 
   // Draws this section again and the annotation's other one, after a change made here.
   function changed() {
     render();
-    redrawCopies(annotation, section);
+    for (const copy of copiesOnPage(annotation.id)) if (copy.node !== section) copy.render();
   }
 
   function render() {

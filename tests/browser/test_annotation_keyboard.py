@@ -219,6 +219,23 @@ def test_alt_a_opens_the_editor_and_escape_gives_the_selection_back(
     assert page.evaluate("document.activeElement.matches('[data-note-body]')")
 
 
+def test_alt_a_right_after_shift_arrows_annotates_the_selection(
+    page, live_server, annotated_note, reader
+):
+    """Alt+A pressed before the selection's debounce has run still takes the selection."""
+    log_in(page, live_server, annotated_note.get_absolute_url())
+    wait_loaded(page)
+    tab_to_note_body(page)
+    page.keyboard.press("ArrowDown")
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Alt+a")
+    editor = page.locator("[data-annotation-editor]")
+    editor.wait_for()
+    assert editor.locator("[data-editor-quote]").inner_text() == "自注意力"
+    assert focused(page)[0] == "textarea"
+
+
 def test_private_and_public_highlights_differ_without_colour(
     page, live_server, annotated_note, reader
 ):
