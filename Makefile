@@ -48,5 +48,5 @@ vendor: install
 	rm -rf static/vendor/codemirror && mkdir -p static/vendor/codemirror
 	node_modules/.bin/esbuild frontend/codemirror.js --bundle --format=esm --minify --legal-comments=none --outfile=static/vendor/codemirror/codemirror.js
 	cp node_modules/@codemirror/view/LICENSE static/vendor/codemirror/
-	$(BIN)/pygmentize -S friendly -f html -a .highlight > static/css/highlight.css
+	$(BIN)/pygmentize -S xcode -f html -a .highlight > static/css/highlight.css
 	$(BIN)/pygmentize -S github-dark -f html -a .highlight > static/css/highlight-dark.css

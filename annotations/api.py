@@ -20,10 +20,11 @@ Session authentication; CsrfViewMiddleware checks the X-CSRFToken header of ever
 Anonymous readers may read public annotations; writing answers 403 with `login_url`. What a
 reader may see is `Annotation.objects.visible_to(user)`: another reader's private annotation is
 a 404, as if it did not exist; another reader's public one cannot be changed (403), except
-that a moderator (staff with the "change annotation" permission) may DELETE it, which hides it
-(annotations.annotation_moderation: its author keeps it and is told). Selector and field errors
-are a 400 `{"errors": {field: [messages]}}`; posts, edits and flags are rate-limited per address
-and account like comments (429).
+that a moderator may DELETE it, which hides it (annotations.annotation_moderation: its author
+keeps it and is told). `may_hide` alone decides who is a moderator, for DELETE and for the
+`can_hide` field each annotation and reply carries (the page offers 隐藏 by it). Selector and
+field errors are a 400 `{"errors": {field: [messages]}}`; posts, edits and flags are
+rate-limited per address and account like comments (429).
 
 Each annotation carries its visible replies (`replies`, oldest first), its author, times and
 `edited`; the list is three queries whatever the number of annotations and replies.
@@ -106,8 +107,16 @@ def visible(user, note=None):
     )
 
 
-def is_moderator(user):
-    return user.is_authenticated and user.has_perm(MODERATOR_PERMISSION)
+def may_hide(user, annotation):
+    """Whether `user` may hide `annotation` (or a reply): staff with the "change annotation"
+    permission (a superuser has it), and not its author, who deletes rather than hides.
+    Django keeps the permissions on `user`, so a list asks the database at most once."""
+    return (
+        user.is_authenticated
+        and user.is_staff
+        and annotation.user_id != user.pk
+        and user.has_perm(MODERATOR_PERMISSION)
+    )
 
 
 def reply_json(reply, user):
@@ -121,6 +130,7 @@ def reply_json(reply, user):
         "created_at": reply.created_at.isoformat(),
         "edited": reply.edited_at is not None,
         "hidden": reply.is_hidden,
+        "can_hide": may_hide(user, reply),
     }
 
 
@@ -146,6 +156,7 @@ def as_json(annotation, user):
         "updated_at": annotation.updated_at.isoformat(),
         "edited": annotation.edited_at is not None,
         "hidden": annotation.is_hidden,
+        "can_hide": may_hide(user, annotation),
         "permalink": annotation.get_absolute_url(),
         "replies_open": replies.takes_replies(annotation),
         "replies": [reply_json(reply, user) for reply in annotation.shown_replies],
@@ -202,12 +213,11 @@ def annotation_detail(request, pk):
         return JsonResponse(as_json(annotation, request.user))
     if not request.user.is_authenticated:
         return login_required_response(request, annotation.note)
-    mine = annotation.user_id == request.user.pk
-    if request.method == "DELETE" and not mine and is_moderator(request.user):
+    if request.method == "DELETE" and may_hide(request.user, annotation):
         site = request.build_absolute_uri("/")
         annotation_moderation.hide_annotations(Annotation.objects.filter(pk=pk), site)
         return HttpResponse(status=204)
-    if not mine:
+    if annotation.user_id != request.user.pk:
         return error("只能修改或删除自己的批注。", 403)
     if request.method == "DELETE":
         annotation.delete()
@@ -262,12 +272,11 @@ def reply_detail(request, pk):
         return error("没有这条回复。", 404)
     if not request.user.is_authenticated:
         return login_required_response(request, reply.annotation.note)
-    mine = reply.user_id == request.user.pk
-    if request.method == "DELETE" and not mine and is_moderator(request.user):
+    if request.method == "DELETE" and may_hide(request.user, reply):
         site = request.build_absolute_uri("/")
         annotation_moderation.hide_replies(Reply.objects.filter(pk=pk), site)
         return HttpResponse(status=204)
-    if not mine:
+    if reply.user_id != request.user.pk:
         return error("只能修改或删除自己的回复。", 403)
     if request.method == "DELETE":
         reply.delete()

@@ -2,13 +2,15 @@
 
 Filters are a plain form over the query string (note, tag, visibility, text), so the page, its
 pages and its exports read the same parameters. The Markdown export is a file an Obsidian vault
-takes as it is: front matter, a heading per note linking back to it, each passage as a `>`
-quote, the reader's text, `#tags` and a link to the annotation. The JSON-LD export is a W3C
-Web Annotation collection, the same items as a note's collection (annotations.api).
+takes as it is: front matter (title, time, the notes' titles), a heading per note linking back
+to it, each passage as a `>` quote, the reader's text, `#tags` and a link to the annotation.
+The JSON-LD export is a W3C Web Annotation collection, the same items as a note's collection
+(annotations.api).
 """
 
 import re
 
+import yaml
 from django import forms
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -85,20 +87,20 @@ def quoted(text):
     return "\n".join(f"> {line}".rstrip() for line in text.splitlines() or [""])
 
 
+def front_matter(fields):
+    """YAML front matter written by PyYAML, so that quotes, colons or `#` in a reader's name or a
+    note's title stay text (Obsidian reads it as properties)."""
+    return f"---\n{yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)}---\n"
+
+
 def as_markdown(annotations, absolute_url, reader_name):
     """The annotations as one Markdown file, grouped by note in the order given."""
-    lines = [
-        "---",
-        f'title: "{reader_name} 的批注"',
-        f"exported: {timezone.localtime().isoformat(timespec='seconds')}",
-        "source: notesite",
-        "---",
-        "",
-    ]
+    lines, titles = [], []
     note = None
     for annotation in annotations:
         if annotation.note != note:
             note = annotation.note
+            titles.append(note.title)
             lines += [f"## [{note.title}]({absolute_url(note.get_absolute_url())})", ""]
         lines += [quoted(annotation.quote), ""]
         if annotation.state == Annotation.State.ORPHANED:
@@ -111,7 +113,13 @@ def as_markdown(annotations, absolute_url, reader_name):
         ]
         lines += [*replies, ""] if replies else []
         lines += [annotation_footer(annotation, absolute_url), "", "---", ""]
-    return "\n".join(lines)
+    fields = {
+        "title": f"{reader_name} 的批注",
+        "exported": timezone.localtime().isoformat(timespec="seconds"),
+        "source": "notesite",
+        "notes": titles,
+    }
+    return front_matter(fields) + "\n" + "\n".join(lines)
 
 
 def annotation_footer(annotation, absolute_url):

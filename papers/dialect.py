@@ -53,6 +53,7 @@ CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 BLOCK_ID = re.compile(r"[ \t]\^(?P<id>[A-Za-z0-9-]+)[ \t]*$")
 # Pygments' markup in a div.highlight, which static/css/highlight*.css styles.
 CODE_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+HIGHLIGHT_DIV = '<div class="highlight">'
 
 
 def note_parser():
@@ -448,13 +449,20 @@ def _lexer(language):
 
 
 def highlight_code(code, language):
-    """Pygments' `.highlight` markup; a language it does not know is plain text."""
-    return highlight(code, _lexer(language.lower()), CODE_FORMATTER)
+    """Pygments' `.highlight` markup; a language it does not know is plain text. The `<pre>`
+    scrolls sideways when a line is long, so it takes the keyboard's focus (WCAG 2.1.1)."""
+    html = highlight(code, _lexer(language.lower()), CODE_FORMATTER)
+    return html.replace("<pre>", '<pre tabindex="0">', 1)
 
 
 def render_fence(self, tokens, idx, options, env):
-    language = tokens[idx].info.split(maxsplit=1)[0] if tokens[idx].info.strip() else "text"
-    return highlight_code(tokens[idx].content, language)
+    """A fence's code, highlighted; the language its author named (as written) in the
+    `data-language` of the `.highlight` div, which the page shows above the code."""
+    info = tokens[idx].info.split(maxsplit=1)
+    if not info:
+        return highlight_code(tokens[idx].content, "text")
+    labelled = f'<div class="highlight" data-language="{escapeHtml(info[0])}">'
+    return highlight_code(tokens[idx].content, info[0]).replace(HIGHLIGHT_DIV, labelled, 1)
 
 
 def render_code_block(self, tokens, idx, options, env):

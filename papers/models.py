@@ -3,8 +3,8 @@ import contextlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Lower, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +13,7 @@ from taggit.managers import TaggableManager
 from topics.models import Topic
 
 from . import arxiv, math_text
+from .reading import reading_minutes
 from .rendering import note_excerpt, render_markdown
 
 
@@ -165,6 +166,28 @@ class NoteQuerySet(models.QuerySet):
         later = self.filter(published_at__gte=note.published_at).exclude(same_time_before)
         return later.reverse()
 
+    def related_to(self, note, limit=5):
+        """Up to `limit` published notes that share `note`'s paper or any of its tags: same
+        paper first, then most tags shared, then newest. One query, also when `note` has neither
+        (the page's count stays fixed); `note.tags.all()` gives its tags, so prefetch them."""
+        tag_ids = [tag.pk for tag in note.tags.all()]
+        # Value(0) rather than a condition on a missing paper or no tags, which would match
+        # every note without a paper or compare with an empty list.
+        same_paper = (
+            Case(When(paper_id=note.paper_id, then=1), default=0) if note.paper_id else Value(0)
+        )
+        shared_tags = (
+            Count("tags", filter=Q(tags__in=tag_ids), distinct=True) if tag_ids else Value(0)
+        )
+        return (
+            self.published()
+            .exclude(pk=note.pk)
+            .annotate(same_paper=same_paper, shared_tags=shared_tags)
+            .filter(Q(same_paper=1) | Q(shared_tags__gt=0))
+            .order_by("-same_paper", "-shared_tags", "-published_at", "-id")
+            .only("title", "slug", "published_at")[:limit]
+        )
+
     def month_counts(self):
         """(month, count) rows, newest month first, in the current time zone."""
         return (
@@ -172,6 +195,15 @@ class NoteQuerySet(models.QuerySet):
             .values("month")
             .annotate(count=Count("id"))
             .order_by("-month")
+        )
+
+    def tag_counts(self):
+        """(tag_name, tag_slug, count) rows of the tags these notes carry, by name: one query."""
+        return (
+            self.filter(tags__isnull=False)
+            .values(tag_name=F("tags__name"), tag_slug=F("tags__slug"))
+            .annotate(count=Count("id"))
+            .order_by(Lower("tags__name"))
         )
 
 
@@ -205,6 +237,7 @@ class Note(models.Model):
     body_html = models.TextField(editable=False, blank=True)
     toc_html = models.TextField(editable=False, blank=True)
     excerpt = models.TextField("摘录", editable=False, blank=True)
+    reading_minutes = models.PositiveIntegerField("阅读时间(分钟)", default=0, editable=False)
     # The excerpt as cards show it: its formulas whole and typeset (papers.math_text).
     excerpt_html = models.TextField(editable=False, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.DRAFT)
@@ -289,13 +322,15 @@ class Note(models.Model):
         return getattr(self, "_stored", None)
 
     def render(self):
-        """Fill the stored HTML, table of contents and excerpt from the Markdown sources."""
+        """Fill the stored HTML, table of contents, excerpt and reading time from the Markdown
+        sources."""
         summary = render_markdown(self.summary)
         body = render_markdown(self.body)
         self.summary_html = summary.html
         self.body_html = body.html
         self.toc_html = body.toc_html
         self.excerpt = note_excerpt(summary.text, self.body, body.text)
+        self.reading_minutes = reading_minutes(summary.html, body.html)
         self.excerpt_html = math_text.excerpt_html(summary.html, self.body, body.html)
 
     @property
@@ -303,7 +338,14 @@ class Note(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
 
-RENDERED_FIELDS = ["summary_html", "body_html", "toc_html", "excerpt", "excerpt_html"]
+RENDERED_FIELDS = [
+    "summary_html",
+    "body_html",
+    "toc_html",
+    "excerpt",
+    "excerpt_html",
+    "reading_minutes",
+]
 # What a save may change that matters to readers, revisions, search or annotations: every field
 # but the counters (cards are keyed by them), the save's own time stamps and the imported file.
 UNTRACKED_FIELDS = {"view_count", "comment_count", "created_at", "updated_at", "source_path"}

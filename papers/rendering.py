@@ -36,6 +36,8 @@ NON_TEXT_CLASSES = {"headerlink", "footnote-backref"}
 MATH_DELIMITERS = {"\\(": "\\)", "\\[": "\\]"}
 TOC_DEPTH = 4  # headings h1 to h4 are listed
 TOC_MIN_HEADINGS = 2
+# Elements without an end tag: parsers of the HTML must not wait for one.
+VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -49,13 +51,13 @@ ALLOWED_ATTRIBUTES = {
     "abbr": ["title"],
     "code": ["class"],
     "details": ["class", "open"],  # callouts that fold
-    "div": ["class"],
+    "div": ["class", "data-language"],  # a code block's language
     "img": ["src", "alt", "title", "width", "height"],
     "input": lambda tag, name, value: _checkbox_attribute(name, value),  # task lists
     "li": ["id", "class"],  # ids of footnotes and block anchors; task-list-item
     "ol": ["start", "class"],
     "p": ["id"],  # block anchors
-    "pre": ["class"],
+    "pre": lambda tag, name, value: name == "class" or (name == "tabindex" and value == "0"),
     "span": ["class"],
     "summary": ["class"],
     "sup": ["id"],
@@ -92,13 +94,17 @@ class ExternalLinkFilter(Filter):
 
 
 class DisabledInputFilter(Filter):
-    """Every input is a disabled checkbox: a task list's box, which readers cannot tick."""
+    """Every input is a disabled checkbox: a task list's box, which readers cannot tick, named
+    by its state (a checkbox needs a name; the item's text follows it, outside any label)."""
 
     def __iter__(self):
         for token in super().__iter__():
             if token["type"] in {"StartTag", "EmptyTag"} and token["name"] == "input":
-                token["data"][(None, "type")] = "checkbox"
-                token["data"][(None, "disabled")] = ""
+                attributes = token["data"]
+                attributes[(None, "type")] = "checkbox"
+                attributes[(None, "disabled")] = ""
+                checked = (None, "checked") in attributes
+                attributes[(None, "aria-label")] = "已完成" if checked else "未完成"
             yield token
 
 
@@ -113,7 +119,7 @@ _cleaner = bleach.Cleaner(
 # The admin's live preview also keeps the empty line markers (see `render_markdown`).
 _marked_cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes={**ALLOWED_ATTRIBUTES, "div": ["class", "data-line"]},
+    attributes={**ALLOWED_ATTRIBUTES, "div": [*ALLOWED_ATTRIBUTES["div"], "data-line"]},
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
@@ -196,8 +202,6 @@ def _toc_list(entries):
 
 
 class PlainTextParser(HTMLParser):
-    VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
-
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts = []
@@ -205,7 +209,7 @@ class PlainTextParser(HTMLParser):
         self.math = None  # the open math element's [depth, text parts]
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.VOID:
+        if tag in VOID_TAGS:
             return
         if self.skip_depth or self.math:
             self._nest(1)
@@ -217,7 +221,7 @@ class PlainTextParser(HTMLParser):
             self.math = [1, []]
 
     def handle_endtag(self, tag):
-        if tag in self.VOID:
+        if tag in VOID_TAGS:
             return
         if self.skip_depth:
             self.skip_depth -= 1

@@ -118,7 +118,7 @@ class PageSitemap(Sitemap):
 
     def items(self):
         newest = Note.objects.published().aggregate(newest=Max("updated_at"))["newest"]
-        pages = ["papers:index", "papers:topics", "papers:papers", "papers:archive"]
+        pages = ["papers:index", "papers:topics", "papers:tags", "papers:papers", "papers:archive"]
         return [(name, newest) for name in pages]
 
     def location(self, item):

@@ -47,6 +47,7 @@ urlpatterns = [
     path("topics/<str:slug>/", views.TopicNotesView.as_view(), name="topic"),
     path("topics/<str:slug>/feed/rss/", feeds.TopicNotesFeed(), name="topic-feed-rss"),
     path("topics/<str:slug>/feed/atom/", feeds.TopicNotesAtomFeed(), name="topic-feed-atom"),
+    path("tags/", views.TagListView.as_view(), name="tags"),
     path("tags/<str:slug>/", views.TagNotesView.as_view(), name="tag"),
     path("tags/<str:slug>/feed/rss/", feeds.TagNotesFeed(), name="tag-feed-rss"),
     path("tags/<str:slug>/feed/atom/", feeds.TagNotesAtomFeed(), name="tag-feed-atom"),

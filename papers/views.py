@@ -1,9 +1,12 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
+from itertools import groupby
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views import generic
@@ -99,6 +102,16 @@ class TagNotesView(NoteListMixin, generic.ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class TagListView(generic.ListView):
+    """`/tags/`: every tag published notes carry, with how many."""
+
+    template_name = "papers/tag_list.html"
+    context_object_name = "tags"
+
+    def get_queryset(self):
+        return Note.objects.published().tag_counts()
 
 
 def redirect_to_paper(view_name, arxiv_id):
@@ -208,35 +221,50 @@ def nested(topics):
     return tree.in_order()
 
 
-class ArchiveView(generic.ListView):
-    """Every month that has notes, with how many, newest first."""
+class TitleListMixin(NoteListMixin):
+    """The archive pages: note titles after their dates, newest first, a hundred a page
+    (titles are short); with `by_month`, under a heading per month with its count of notes."""
 
-    template_name = "papers/archive.html"
-    context_object_name = "months"
+    template_name = "papers/title_archive.html"
+    paginate_by = 100
+    by_month = True
 
     def get_queryset(self):
-        return fragments.months(lambda: list(Note.objects.published().month_counts()))
+        return Note.objects.published().only("title", "slug", "published_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.by_month:
+            months = fragments.months(lambda: list(Note.objects.published().month_counts()))
+            counts = {timezone.localtime(row["month"]).date(): row["count"] for row in months}
+            context["months"] = [
+                (month, counts.get(month, 0), list(notes))
+                for month, notes in groupby(context["object_list"], key=local_month)
+            ]
+        return context
 
 
-class DateArchiveMixin(NoteListMixin):
+def local_month(note):
+    """The first day of the month `note` was published in, on the site's clock."""
+    return timezone.localtime(note.published_at).date().replace(day=1)
+
+
+class ArchiveView(TitleListMixin, generic.ListView):
+    heading = "归档"
+
+
+class DateArchiveMixin(TitleListMixin):
     date_field = "published_at"
     month_format = "%m"
     day_format = "%d"
     allow_empty = False
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        """The periods that have notes (only the year page lists them: its months)."""
-        if date_type is None and self.get_date_list_period() != "month":
-            return None  # a month's days or a day's day: no page shows them
-
-        def periods():
-            return list(super(DateArchiveMixin, self).get_date_list(queryset, date_type, ordering))
-
-        return fragments.periods(self.request.path, periods)
+        """None: no page lists its periods (the titles are grouped by month instead)."""
+        return None
 
 
 class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):
-    template_name = "papers/note_archive_year.html"
     make_object_list = True
 
     def get_heading(self):
@@ -245,12 +273,15 @@ class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):
 
 class MonthArchiveView(DateArchiveMixin, generic.MonthArchiveView):
     template_name = "papers/note_archive_month.html"
+    by_month = False
 
     def get_heading(self):
         return f"{self.get_year()} 年 {int(self.get_month())} 月"
 
 
 class DayArchiveView(DateArchiveMixin, generic.DayArchiveView):
+    by_month = False
+
     def get_heading(self):
         return f"{self.get_year()} 年 {int(self.get_month())} 月 {int(self.get_day())} 日"
 
@@ -268,6 +299,7 @@ class NoteDetailView(generic.DetailView):
         return super().get_context_data(
             previous_note=public.before(self.object).first(),
             next_note=public.after(self.object).first(),
+            related_notes=Note.objects.related_to(self.object),
             citation=cite_note(self.object, url),
             **kwargs,
         )

@@ -8,7 +8,7 @@ Where things are:
 - `pages`: whole pages for anonymous readers (the page cache middleware), with the per-request
   parts (CSRF token, comment form time and hash) filled in on every response.
 - `fragments`: parts of pages kept per version, by key: `count:<listing>`, `topics`, `months`,
-  `periods:<path>`, `search:<query>`, `comments:<note>`, `annotations:<note>`,
+  `search:<query>`, `comments:<note>`, `annotations:<note>`,
   `card:<version>:<note>:<counters>`.
 - `backend`: the Redis cache backend (one client per pool; Redis down is a cache that misses).
 

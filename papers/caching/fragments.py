@@ -28,13 +28,8 @@ def topics(find):
 
 
 def months(find):
-    """(month, count) of every month that has notes, as /archive/ lists them."""
+    """(month, count) of every month that has notes, as the archive pages head them."""
     return versions.cached("months", find)
-
-
-def periods(path, find):
-    """The months of a year's page at `path` that have notes."""
-    return versions.cached(f"periods:{path}", find)
 
 
 def search_ranking(query, rank):

@@ -1,11 +1,16 @@
 // The conversation part of an annotation card (annotations.js builds the rest): when it was
 // written and whether it was edited, its tags (its author edits them in place), its replies
 // with a form to answer a public annotation, a share button that copies its permalink (the
-// note URL + #annotation-ID, which opens the note at the highlight with the card open) and a
-// report button for other readers' public annotations and replies. Talks to annotations/api.py
-// through the `send` function annotations.js gives it (JSON, CSRF header, errors as messages).
+// note URL + #annotation-ID, which opens the note at the highlight with the card open), a
+// report button for other readers' public annotations and replies, and for moderators
+// (`can_hide`) a hide button. Questions are asked in annotation-dialog.js's dialog. Talks to
+// annotations/api.py through the `send` function annotations.js gives it (JSON, CSRF header,
+// errors as messages).
 
+import { openDialog } from "./annotation-dialog.js";
 import { typeset } from "./math.js";
+
+const FLAG_REASON_MAX_LENGTH = 200; // annotations.models.Flag.reason
 
 const TIME_FORMAT = new Intl.DateTimeFormat("zh-CN", {
   year: "numeric",
@@ -65,12 +70,23 @@ async function share(annotation, status) {
     await navigator.clipboard.writeText(url);
     flash(status, "链接已复制");
   } catch {
-    window.prompt("复制这条批注的链接:", url);
+    await openDialog({
+      title: "复制这条批注的链接",
+      message: "浏览器没有允许复制,请自己复制下面的链接(已选中,按 Ctrl+C 或 ⌘C)。",
+      field: { label: "链接", value: url, readOnly: true },
+      confirm: null,
+      cancel: "关闭",
+    });
   }
 }
 
 async function report(url, send, status) {
-  const reason = window.prompt("举报理由(可不填):", "");
+  const reason = await openDialog({
+    title: "举报这条内容",
+    message: "管理员会查看并决定是否隐藏它。",
+    field: { label: "理由(可不填)", maxLength: FLAG_REASON_MAX_LENGTH },
+    confirm: "举报",
+  });
   if (reason === null) return;
   try {
     await send(url, "POST", { reason });
@@ -118,6 +134,24 @@ function tagEditor(annotation, send, done) {
   return form;
 }
 
+// Asks a moderator to confirm, then hides `url`'s annotation or reply (a DELETE by a moderator
+// hides, annotations/api.py): true when hidden.
+async function hide(url, kind, send, status) {
+  const confirmed = await openDialog({
+    title: `隐藏这条${kind}?`,
+    message: `其他读者将看不到它;作者仍看得到,并会收到邮件通知。`,
+    confirm: "隐藏",
+  });
+  if (confirmed === null) return false;
+  try {
+    await send(url, "DELETE");
+    return true;
+  } catch (error) {
+    flash(status, error.message);
+    return false;
+  }
+}
+
 function replyItem(reply, { send, signedIn, onRemoved }) {
   const status = element("span", { class: "annotation__status", role: "status" });
   const item = element(
@@ -136,7 +170,8 @@ function replyItem(reply, { send, signedIn, onRemoved }) {
   if (reply.mine) {
     const remove = button("删除");
     remove.addEventListener("click", async () => {
-      if (!window.confirm("删除这条回复?")) return;
+      const confirmed = await openDialog({ title: "删除这条回复?", confirm: "删除" });
+      if (confirmed === null) return;
       try {
         await send(reply.url, "DELETE");
         onRemoved(reply);
@@ -149,6 +184,13 @@ function replyItem(reply, { send, signedIn, onRemoved }) {
     const flag = button("举报");
     flag.addEventListener("click", () => report(`${reply.url}flag/`, send, status));
     actions.append(flag);
+  }
+  if (reply.can_hide) {
+    const hideButton = button("隐藏");
+    hideButton.addEventListener("click", async () => {
+      if (await hide(reply.url, "回复", send, status)) onRemoved(reply);
+    });
+    actions.append(hideButton);
   }
   if (actions.childElementCount) item.append(actions, status);
   return item;
@@ -184,10 +226,29 @@ function replyForm(annotation, send, added) {
   return form;
 }
 
-// The parts a card shows under its body: tags, replies, reply form, share and report.
-// `send(url, method, data)` is annotations.js's API call; `signedIn` whether the reader may write.
-export function threadParts(annotation, { send, signedIn }) {
+// The thread sections on the page by annotation id: an annotation has one in its card in the
+// side list and one in the popover, and a change made in one is drawn in the other at once.
+const sections = new Map();
+
+function redrawCopies(annotation, changed) {
+  const shown = [...(sections.get(annotation.id) ?? [])].filter((copy) => copy.node.isConnected);
+  sections.set(annotation.id, new Set(shown));
+  for (const copy of shown) if (copy.node !== changed) copy.render();
+}
+
+// The parts a card shows under its body: tags, replies, reply form, share, report and hide.
+// `send(url, method, data)` is annotations.js's API call; `signedIn` whether the reader may
+// write; `onHidden(annotation)` is called once a moderator has hidden it.
+export function threadParts(annotation, { send, signedIn, onHidden }) {
   const section = element("div", { class: "annotation__thread", "data-annotation-thread": "" });
+  const kept = [...(sections.get(annotation.id) ?? [])].filter((copy) => copy.node.isConnected);
+  sections.set(annotation.id, new Set([...kept, { node: section, render }]));
+
+  // Draws this section again and the annotation's other one, after a change made here.
+  function changed() {
+    render();
+    redrawCopies(annotation, section);
+  }
 
   function render() {
     const status = element("span", { class: "annotation__status", role: "status" });
@@ -204,7 +265,7 @@ export function threadParts(annotation, { send, signedIn }) {
     if (annotation.mine) {
       const tags = button(annotation.tags.length ? "编辑标签" : "加标签");
       tags.addEventListener("click", () => {
-        const editor = tagEditor(annotation, send, render);
+        const editor = tagEditor(annotation, send, changed);
         actions.replaceWith(editor);
         editor.elements.tags.focus();
       });
@@ -214,6 +275,14 @@ export function threadParts(annotation, { send, signedIn }) {
       flag.addEventListener("click", () => report(`${annotation.url}flag/`, send, status));
       actions.append(flag);
     }
+    if (annotation.can_hide) {
+      const hideButton = button("隐藏");
+      hideButton.setAttribute("aria-label", "隐藏这条批注(管理员)");
+      hideButton.addEventListener("click", async () => {
+        if (await hide(annotation.url, "批注", send, status)) onHidden(annotation);
+      });
+      actions.append(hideButton);
+    }
     if (actions.childElementCount) parts.push(actions, status);
     if (annotation.replies.length) {
       const context = {
@@ -221,7 +290,7 @@ export function threadParts(annotation, { send, signedIn }) {
         signedIn,
         onRemoved(reply) {
           annotation.replies = annotation.replies.filter((r) => r !== reply);
-          render();
+          changed();
         },
       };
       parts.push(
@@ -236,7 +305,7 @@ export function threadParts(annotation, { send, signedIn }) {
       parts.push(
         replyForm(annotation, send, (reply) => {
           annotation.replies.push(reply);
-          render();
+          changed();
           section.querySelector(".annotation__reply-form textarea")?.focus();
         }),
       );

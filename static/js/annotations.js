@@ -9,6 +9,7 @@
 // reader chose it, and, when the author has reworded it since ("原文已修改"), its words now,
 // the words that differ marked (word-diff.js).
 
+import { openDialog } from "./annotation-dialog.js";
 import { threadParts, timeElement } from "./annotation-thread.js";
 import { typeset } from "./math.js";
 import { enableKeyboardSelection } from "./keyboard-selection.js";
@@ -290,9 +291,19 @@ function setUp(panel, body) {
         ),
       );
     }
-    item.append(threadParts(annotation, { send, signedIn }));
+    item.append(threadParts(annotation, { send, signedIn, onHidden: removed }));
     if (!item.id) item.removeAttribute("id");
     return item;
+  }
+
+  // An annotation deleted by its author or hidden by a moderator leaves the page at once; the
+  // focus, which was on its card, goes to the note body.
+  function removed(annotation, message = "批注已隐藏。") {
+    annotations = annotations.filter((a) => a !== annotation);
+    popover.hidden = true;
+    render();
+    body.focus({ preventScroll: true });
+    announce(message);
   }
 
   function renderList() {
@@ -365,11 +376,14 @@ function setUp(panel, body) {
       showPopover(mark);
     }
   });
+  // A click elsewhere closes the popover. Its path, not its target: a button in the popover
+  // may have replaced itself by then (加标签 becomes a form), and the target is then nowhere.
   document.addEventListener("click", (event) => {
-    const outside = !popover.contains(event.target);
-    if (outside && !event.target.closest("mark.annotation-highlight")) popover.hidden = true;
+    const outside = !event.composedPath().includes(popover);
+    if (outside && !event.target.closest("mark.annotation-highlight, dialog")) popover.hidden = true;
   });
   document.addEventListener("keydown", (event) => {
+    if (event.target.closest("dialog")) return; // its own Escape closes only the dialog
     if (event.key === "Escape") {
       closePopover();
       cancelEditor();
@@ -408,15 +422,13 @@ function setUp(panel, body) {
     if (!annotation) return;
     event.stopPropagation();
     if (button.matches("[data-delete]")) {
-      if (!window.confirm("删除这条批注?")) return;
+      const confirmed = await openDialog({ title: "删除这条批注?", confirm: "删除" });
+      if (confirmed === null) return;
       try {
         await send(annotation.url, "DELETE");
-        annotations = annotations.filter((a) => a !== annotation);
-        popover.hidden = true;
-        render();
-        announce("批注已删除。");
+        removed(annotation, "批注已删除。");
       } catch (error) {
-        window.alert(error.message);
+        await openDialog({ title: "没能删除", message: error.message, confirm: null, cancel: "关闭" });
       }
     } else if (button.matches("[data-edit]")) {
       const form = element(
@@ -516,6 +528,15 @@ function setUp(panel, body) {
     place(button, passage.range.getBoundingClientRect());
   }
 
+  // The passage selected now, shown with 批注; null without one. Tab and Alt+A read it at once:
+  // the reader may press them before the debounced selectionchange below has run.
+  function readSelection() {
+    clearTimeout(selectionTimer);
+    const passage = currentPassage();
+    if (passage) showButton(passage);
+    return passage;
+  }
+
   let selectionTimer = null;
   document.addEventListener("selectionchange", () => {
     clearTimeout(selectionTimer);
@@ -534,7 +555,7 @@ function setUp(panel, body) {
   button.addEventListener("click", annotateSelection);
   // Tab from a selection in the body goes to 批注, Shift+Tab back; neither loses the selection.
   body.addEventListener("keydown", (event) => {
-    if (event.key === "Tab" && !event.shiftKey && !button.hidden && event.target === body) {
+    if (event.key === "Tab" && !event.shiftKey && event.target === body && readSelection()) {
       event.preventDefault();
       button.focus();
     }
@@ -547,6 +568,7 @@ function setUp(panel, body) {
   });
 
   function annotateSelection() {
+    if (document.activeElement !== button) readSelection();
     if (!pending || button.hidden) {
       announce("请先在正文中选中要批注的文字。");
       return;

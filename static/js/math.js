@@ -32,8 +32,24 @@ export function typeset(root = document, onError = null) {
 
 function fit(formulas) {
   markLongFormulas(formulas);
-  hintScrolling(formulas.flatMap((element) => [...element.querySelectorAll(".katex-display")]));
+  const displays = formulas.flatMap((element) => [...element.querySelectorAll(".katex-display")]);
+  hintScrolling(displays);
   hintScrolling(formulas.filter((element) => element.classList.contains("arithmatex--long")));
+  nameScrollingDisplays(displays);
+}
+
+// A display formula the keyboard can scroll (hintScrolling made it focusable) says what it is
+// when it takes the focus.
+function nameScrollingDisplays(boxes) {
+  for (const box of boxes) {
+    if (box.hasAttribute("tabindex")) {
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "公式（可左右滚动）");
+    } else {
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
 }
 
 // KaTeX breaks an inline formula only after a top-level relation or operator: one without

@@ -1,6 +1,7 @@
 // The plain text of rendered note HTML, by the same rule as papers.rendering.plain_text on the
 // server: every text node in document order, a math element as its TeX source (data-tex once
-// typeset), and permalink / footnote back-link markers as nothing. Annotations anchor to it.
+// typeset), and permalink / footnote back-link markers and buttons as nothing. Annotations
+// anchor to it.
 //
 // Offsets are Unicode code points, as Python's str counts them (JavaScript strings count UTF-16
 // units: an emoji is 2 here and 1 there). A math element is one atomic run: a DOM position
@@ -49,6 +50,8 @@ export function textRuns(root) {
       if (node.nodeType === Node.TEXT_NODE) {
         add(node, node.data, false);
       } else if (node.nodeType === Node.ELEMENT_NODE) {
+        // Buttons that scripts add (copy.js's code buttons) are not in the stored HTML.
+        if (node.tagName === "BUTTON") continue;
         if (NON_TEXT_CLASSES.some((name) => node.classList.contains(name))) continue;
         if (node.classList.contains(MATH_CLASS)) add(node, texOf(node), true);
         else walk(node);

@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from annotations import passages
 from annotations.models import Annotation, Reply
@@ -33,7 +35,7 @@ def annotate_many(note, users, count):
     for i in range(count):
         start = i % (len(text) - 10)
         selector = passages.selector_at(text, start, start + 8)
-        visibility = "public" if i % 2 else "private"
+        visibility = "private" if i % 2 else "public"
         rows.append(
             Annotation(note=note, user=users[i % len(users)], visibility=visibility, **selector)
         )
@@ -60,6 +62,17 @@ def test_note_page_has_the_annotation_panel(client, note):
     assert 'src="/static/js/annotations.js"' in html
 
 
+def test_the_json_ld_link_says_what_a_reader_gets(client, note):
+    """Readers are told what the file is for, not the name of the standard alone (issue 17)."""
+    response = client.get(note.get_absolute_url())
+    assertContains(
+        response,
+        '<a href="/notes/attention/annotations.jsonld" type="application/ld+json" download>'
+        "下载本篇的批注(JSON-LD,W3C 批注标准格式,可导入其他批注工具)</a>",
+        html=True,
+    )
+
+
 def test_signed_in_panel_carries_the_csrf_token(client, note, users):
     client.force_login(users[0])
     html = client.get(note.get_absolute_url()).content.decode()
@@ -74,38 +87,70 @@ def test_a_staff_preview_has_no_annotation_panel(admin_client, make_note):
     assert "data-annotations" not in html
 
 
-@pytest.mark.parametrize("count", [0, 50])
+@pytest.fixture
+def staff(django_user_model):
+    """Staff who may hide annotations, not a superuser: their permissions cost queries."""
+    user = django_user_model.objects.create_user("moderator", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_annotation"))
+    return user
+
+
+def log_in(client, who, users, staff):
+    """`client` as `who`: "anonymous", "reader" (author of some of the annotations) or "staff"."""
+    if who != "anonymous":
+        client.force_login(users[0] if who == "reader" else staff)
+
+
+def seen_by(who, count):
+    """How many of annotate_many's annotations `who` gets from the API: the public ones, and
+    for the reader their own private ones too."""
+    public = [i for i in range(count) if i % 2 == 0]
+    own_private = [i for i in range(count) if i % 2 and i % 3 == 0]
+    return len(public) + (len(own_private) if who == "reader" else 0)
+
+
+@pytest.mark.parametrize("who", ["reader", "staff"])
+@pytest.mark.parametrize("count", [1, 50])
 def test_note_page_queries_do_not_grow_with_annotations(
-    client, note, users, count, django_assert_num_queries
+    client, note, users, staff, who, count, django_assert_num_queries
 ):
-    """Anonymous and signed-in readers: the same queries with 0 or 50 annotations and their
-    replies; the public list, rendered once per content version, is not queried again."""
+    """Anonymous, signed-in and staff readers: the same queries with 1 or 50 annotations and
+    their replies; the public list, rendered once per content version, is not queried again."""
     annotate_many(note, users, count)
     with django_assert_num_queries(ANONYMOUS_QUERIES):
         response = client.get(note.get_absolute_url())
-    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == count // 2
-    client.force_login(users[0])
+    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == seen_by("anonymous", count)
+    log_in(client, who, users, staff)
     with django_assert_num_queries(SIGNED_IN_QUERIES - PUBLIC_LIST_QUERIES):
         response = client.get(note.get_absolute_url())
-    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == count // 2
+    assert len(ANNOTATION_ITEM.findall(response.content.decode())) == seen_by("anonymous", count)
 
 
+# The note, the annotations with their authors, their replies with theirs; signed in, the
+# session and the user; in the API, staff's own and their groups' permissions (for can_hide).
+JSONLD_QUERIES = {"anonymous": 3, "reader": 5, "staff": 5}
+API_QUERIES = {**JSONLD_QUERIES, "staff": 7}
+
+
+@pytest.mark.parametrize("who", API_QUERIES)
 @pytest.mark.parametrize("count", [1, 50])
 def test_annotation_list_queries_do_not_grow_with_annotations(
-    client, note, users, count, django_assert_num_queries
+    client, note, users, staff, who, count, django_assert_num_queries
 ):
-    """The API list and JSON-LD: the note, the annotations with their authors, their replies
-    with theirs (plus session and user), whatever the number of annotations and replies."""
+    """The API list and JSON-LD run API_QUERIES / JSONLD_QUERIES queries whatever the number
+    of annotations and replies (public ones with replies, the reader's private ones)."""
     annotate_many(note, users, count)
-    client.force_login(users[0])
-    with django_assert_num_queries(5):
+    log_in(client, who, users, staff)
+    with django_assert_num_queries(API_QUERIES[who]):
         response = client.get("/notes/attention/annotations/")
     annotations = response.json()["annotations"]
-    assert len(annotations) == len([i for i in range(count) if i % 2 or i % 3 == 0])
+    assert len(annotations) == seen_by(who, count)
     public = [a for a in annotations if a["visibility"] == "public"]
     for annotation in public:  # the shown reply, and the hidden one only to its author
         assert [r["body"] for r in annotation["replies"] if not r["mine"]][:1] in (["回复 0"], [])
         assert all(r["mine"] for r in annotation["replies"] if r["hidden"])
+        assert annotation["can_hide"] is (who == "staff")
     assert sum(len(a["replies"]) for a in public) >= len(public)
-    with django_assert_num_queries(5):
-        client.get("/notes/attention/annotations.jsonld")
+    with django_assert_num_queries(JSONLD_QUERIES[who]):
+        response = client.get("/notes/attention/annotations.jsonld")
+    assert response.json()["total"] >= len(annotations)

@@ -1,8 +1,10 @@
 """我的批注 (a reader's own annotations, filtered and exported) and annotations in site search."""
 
 import json
+from datetime import datetime
 
 import pytest
+import yaml
 from django.test import Client
 
 from annotations import annotation_moderation, mine
@@ -102,7 +104,7 @@ def test_markdown_export_is_obsidian_ready(reader_client, mine_set, other):
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="notesite-annotations-')
     text = response.content.decode()
-    assert text.startswith('---\ntitle: "小读者 的批注"\n')
+    assert front_matter(text)["title"] == "小读者 的批注"
     assert "## [对比学习](http://testserver/notes/contrastive/)" in text
     assert "> 拉近正样本\n\n正样本*定义*\n" in text
     assert "温度很关键\n第二行" in text
@@ -116,6 +118,28 @@ def test_markdown_export_is_obsidian_ready(reader_client, mine_set, other):
     heading = text.index("## [对比学习]")
     assert heading < text.index("> 拉近正样本") < text.index("> 温度系数")
     assert not heading < text.index("## [动量编码]") < text.index("> 温度系数")
+
+
+def front_matter(text):
+    """The YAML between the opening `---` lines of a Markdown file, parsed."""
+    assert text.startswith("---\n")
+    return yaml.safe_load(text[4 : text.index("\n---\n", 4)])
+
+
+def test_markdown_front_matter_survives_quotes_and_colons(
+    reader_client, reader, make_note, annotate
+):
+    """A title or name with `"`, `:`, `#` or `'` stays text in YAML an Obsidian vault reads."""
+    reader.profile.display_name = '小"读者": #1'
+    reader.profile.save()
+    title = "BYOL: 'bootstrap' \"自举\" # 无负样本"
+    note = make_note(title=title, slug="byol", body=BODY)
+    annotate(note, reader, "拉近正样本", body="note: yes")
+    fields = front_matter(reader_client.get("/annotations/mine/export.md").content.decode())
+    assert fields["title"] == '小"读者": #1 的批注'
+    assert fields["notes"] == [title]
+    assert fields["source"] == "notesite"
+    assert datetime.fromisoformat(fields["exported"]).tzinfo is not None
 
 
 def test_markdown_quotes_every_line_of_a_passage():
@@ -139,6 +163,15 @@ def test_json_ld_export_parses_as_a_web_annotation_collection(reader_client, min
         "http://testserver/notes/contrastive/": "拉近正样本",
         "http://testserver/notes/moco/": "动量编码器",
     }
+
+
+def test_the_export_links_say_what_a_reader_gets(reader_client, mine_set):
+    """Both links keep the page's filters and name what the file is for."""
+    html = reader_client.get("/annotations/mine/", {"tag": "方法"}).content.decode()
+    assert (
+        'href="/annotations/mine/export.md?tag=%E6%96%B9%E6%B3%95" download>下载为 Markdown' in html
+    )
+    assert "JSON-LD(W3C 批注标准格式,可导入其他批注工具)</a>" in html
 
 
 def test_exports_need_an_account(client, db):
@@ -186,4 +219,13 @@ def test_hidden_annotations_leave_search_for_others(client, notes, other, annota
     assert "批注(" not in search(client, "山茶花")
     owner = Client()
     owner.force_login(other)
-    assert "批注(1)" in search(owner, "山茶花")
+    html = search(owner, "山茶花")
+    assert "批注(1)" in html
+    assert "这条批注已被管理员隐藏,只有你自己看得到。" in html  # marked for its author
+
+
+def test_a_visible_hit_is_not_marked_hidden(client, notes, other, annotate):
+    annotate(notes[0], other, "温度系数", body="山茶花", visibility="public")
+    html = search(client, "山茶花")
+    assert "批注(1)" in html
+    assert "已被管理员隐藏" not in html

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import Client
 
@@ -247,6 +248,7 @@ def test_a_superuser_deleting_a_public_annotation_hides_it(
     author.force_login(public.user)
     [item] = listed(author, note)
     assert item["hidden"] is True
+    assert ABUSE in author.get(f"/notes/{note.slug}/annotations.jsonld").content.decode()
     [email] = mail.outbox
     assert email.to == ["other@example.com"]
     assert "隐藏" in email.subject
@@ -257,6 +259,50 @@ def test_a_reader_still_cannot_delete_anothers_public_annotation(reader_client, 
     assert reader_client.delete(f"/annotations/{public.pk}/").status_code == 403
     public.refresh_from_db()
     assert not public.is_hidden
+
+
+def staff_client(django_user_model, is_staff=True, permitted=True):
+    user = django_user_model.objects.create_user("staff", is_staff=is_staff)
+    if permitted:
+        user.user_permissions.add(Permission.objects.get(codename="change_annotation"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("is_staff", "permitted", "hides"),
+    [(True, True, True), (True, False, False), (False, True, False)],
+)
+def test_only_staff_with_the_permission_may_hide(
+    django_user_model, note, public, is_staff, permitted, hides
+):
+    """`can_hide` in the API says what DELETE then does: hide (204) or refuse (403)."""
+    client = staff_client(django_user_model, is_staff, permitted)
+    reply = Reply.objects.create(annotation=public, user=public.user, body="回复")
+    [item] = listed(client, note)
+    assert item["can_hide"] is hides
+    assert item["replies"][0]["can_hide"] is hides
+    assert client.delete(f"/annotation-replies/{reply.pk}/").status_code == (204 if hides else 403)
+    assert client.delete(f"/annotations/{public.pk}/").status_code == (204 if hides else 403)
+    assert Annotation.objects.get().is_hidden is hides
+    assert Reply.objects.get().is_hidden is hides
+
+
+def test_a_moderator_cannot_hide_their_own_annotation_only_delete_it(
+    admin_client, admin_user, note, annotate
+):
+    """A moderator's own annotation offers no 隐藏; their DELETE deletes it."""
+    own = annotate(note, admin_user, PASSAGE, visibility="public")
+    [item] = listed(admin_client, note)
+    assert item["can_hide"] is False
+    assert admin_client.delete(f"/annotations/{own.pk}/").status_code == 204
+    assert not Annotation.objects.exists()
+
+
+def test_a_reader_is_never_offered_to_hide(reader_client, note, public):
+    [item] = listed(reader_client, note)
+    assert item["can_hide"] is False
 
 
 def test_a_moderator_hides_a_reply(

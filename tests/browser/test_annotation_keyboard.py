@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from annotations import replies
 from annotations.models import Annotation
 from tests.browser.conftest import READER_PASSWORD, log_in
 from tests.browser.test_annotations import BODY, PASSAGE, SELECT, annotate_in_code, wait_loaded
@@ -102,6 +103,86 @@ def test_reader_annotates_with_the_keyboard_only(
     page.keyboard.press("Escape")
     popover.wait_for(state="hidden")
     assert focused(page) == ["mark", "button", "公开批注:自注意力"]
+
+
+def tab_until(page, name, backwards=False, limit=40):
+    """Press Tab (Shift+Tab) until the focused element's accessible name or text is `name`."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        label = page.evaluate(
+            """() => { const e = document.activeElement;
+            return e.getAttribute("aria-label") || e.textContent.trim(); }"""
+        )
+        if label == name:
+            return
+    raise AssertionError(f"Tab never reaches {name!r}")
+
+
+def test_annotate_reply_share_and_open_the_link_with_the_keyboard_only(
+    page, browser, live_server, annotated_note, reader, artifacts
+):
+    """Acceptance 1, keys only: Shift+arrows select, Tab at once reaches 批注 (the selection
+    read then, not after the debounce), write and save a public annotation, open it, reply,
+    share its link; in another, anonymous browser the link opens the note at the highlight with
+    the annotation and its reply open."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, live_server, annotated_note.get_absolute_url())
+    wait_loaded(page)
+    tab_to_note_body(page)
+    page.keyboard.press("ArrowDown")
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Tab")  # no wait: the 120 ms debounce has not run yet
+    assert focused(page) == ["button", None, None]
+    assert selected(page) == "自注意力"
+    page.keyboard.press("Enter")
+    page.keyboard.type("键盘写的批注")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # 公开
+    page.keyboard.press("Tab")
+    with page.expect_response(lambda r: r.request.method == "POST") as created:
+        page.keyboard.press("Enter")
+    assert created.value.status == 201
+    annotation = Annotation.objects.get()
+    assert (annotation.exact, annotation.visibility) == ("自注意力", "public")
+    page.wait_for_function("() => document.activeElement.matches('mark.annotation-highlight')")
+
+    page.keyboard.press("Enter")  # the highlight opens its popover, which takes the focus
+    popover = page.locator(".annotation-popover")
+    popover.wait_for()
+    tab_until(page, "回复内容")
+    page.keyboard.type("键盘写的回复")
+    page.keyboard.press("Tab")
+    with page.expect_response(lambda r: r.request.method == "POST") as replied:
+        page.keyboard.press("Enter")
+    assert replied.value.status == 201
+    popover.locator(".annotation-reply").wait_for()
+    assert annotation.replies.get().body == "键盘写的回复"
+    tab_until(page, "复制这条批注的链接", backwards=True)
+    page.keyboard.press("Enter")
+    popover.get_by_text("链接已复制").wait_for()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link == f"{live_server.url}/notes/sparse-attention/#annotation-{annotation.pk}"
+    # The side card shows the reply made in the popover, without a reload.
+    card = page.locator(f"#annotation-{annotation.pk}")
+    assert card.locator(".annotation-reply .annotation__body").inner_text() == "键盘写的回复"
+
+    anonymous = browser.new_context(locale="zh-CN")
+    try:
+        opened = anonymous.new_page()
+        opened.goto(link)
+        wait_loaded(opened)
+        shown = opened.locator(".annotation-popover")
+        shown.wait_for()
+        assert shown.locator(".annotation__body").first.inner_text() == "键盘写的批注"
+        assert shown.locator(".annotation-reply .annotation__body").inner_text() == "键盘写的回复"
+        assert opened.evaluate("document.activeElement.matches('.annotation-popover')")
+        mark = opened.locator(f"mark[data-annotation-ids='{annotation.pk}']").first
+        box, height = mark.bounding_box(), opened.viewport_size["height"]
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height  # at the highlight
+        opened.screenshot(path=artifacts / "annotations-keyboard-permalink.png")
+    finally:
+        anonymous.close()
 
 
 def test_caret_moved_past_the_window_scrolls_the_page(page, live_server, annotated_note):
@@ -256,31 +337,53 @@ def axe_page(browser):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_note_page_with_annotations_open_has_no_axe_violations(
-    axe_page, live_server, annotated_note, reader, artifacts, width, scheme
+    axe_page, live_server, annotated_note, reader, django_user_model, artifacts, width, scheme
 ):
-    """axe-core finds nothing on a note page with public and private highlights and the side
-    list, with a popover open and then the editor, for a signed-in reader, on a desktop and on
-    a phone."""
+    """axe-core (every impact) finds nothing on a note page with public and private highlights
+    and the side list, for a signed-in reader on a desktop and on a phone: with a popover open,
+    with another reader's reply thread open in it, with the report dialog open over it, and with
+    the editor open."""
     page = axe_page
+    other = django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
     annotate_in_code(annotated_note, reader, "结论", "公开的 *批注*", "public")
     annotate_in_code(annotated_note, reader, MATH_PASSAGE, "私密的", "private")
+    thread = annotate_in_code(annotated_note, other, "长文档", "别人的批注", "public")
+    replies.create_reply(thread, other, "自己的补充:$x^2$")
     page.set_viewport_size({"width": width, "height": 900})
     page.emulate_media(color_scheme=scheme)
     log_in(page, live_server, annotated_note.get_absolute_url())
     wait_loaded(page)
     page.add_script_tag(path=AXE)
-    mark = page.locator("mark.annotation-highlight[tabindex='0']").last
-    mark.scroll_into_view_if_needed()
-    mark.click()
-    page.locator(".annotation-popover").wait_for()
-    page.screenshot(path=artifacts / f"annotations-axe-{scheme}-{width}-popover.png")
+    shot = f"annotations-axe-{scheme}-{width}"
+
+    def open_popover(mark):
+        mark.scroll_into_view_if_needed()
+        mark.click()
+        popover = page.locator(".annotation-popover")
+        popover.wait_for()
+        return popover
+
+    open_popover(page.locator("mark.annotation-highlight[tabindex='0']").first)
+    page.screenshot(path=artifacts / f"{shot}-popover.png")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+
+    popover = open_popover(page.locator(f"mark[data-annotation-ids='{thread.pk}']").first)
+    popover.locator(".annotation-reply").wait_for()
+    page.screenshot(path=artifacts / f"{shot}-thread.png")
     assert axe_violations(page) == []
 
-    page.keyboard.press("Escape")
+    popover.get_by_role("button", name="举报").first.click()
+    page.get_by_role("dialog", name="举报这条内容").wait_for()
+    page.screenshot(path=artifacts / f"{shot}-report.png")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")  # the dialog
+    page.keyboard.press("Escape")  # the popover
+
     page.evaluate(SELECT, [PASSAGE, PASSAGE])
     page.locator("[data-annotate]").click()
     page.locator("[data-annotation-editor]").wait_for()
-    page.screenshot(path=artifacts / f"annotations-axe-{scheme}-{width}-editor.png")
+    page.screenshot(path=artifacts / f"{shot}-editor.png")
     assert axe_violations(page) == []
 
 

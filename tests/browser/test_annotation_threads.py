@@ -183,3 +183,131 @@ def test_without_javascript_public_annotations_and_orphans_are_listed(
             page.set_viewport_size({"width": width, "height": 900})
             panel.screenshot(path=artifacts / f"nojs-annotations-{scheme}-{width}.png")
     context.close()
+
+
+# --- the dialog (static/js/annotation-dialog.js) ---------------------------------------------
+
+
+def open_popover(page, annotation):
+    mark = page.locator(f"mark[data-annotation-ids='{annotation.pk}']").first
+    mark.scroll_into_view_if_needed()
+    mark.click()
+    popover = page.locator(".annotation-popover")
+    popover.wait_for()
+    return popover
+
+
+def focus_is_on(page, selector):
+    return page.evaluate(f"document.activeElement.matches({selector!r})")
+
+
+def test_a_reader_reports_in_a_dialog_over_the_popover(
+    page, live_server, thread, reader, artifacts, csp_violations
+):
+    """举报 opens a labelled modal dialog with the focus in its reason; Escape closes the dialog
+    alone and gives the focus back; 举报 sends the reason and says so."""
+    annotation = thread["annotation"]
+    log_in(page, live_server, thread["note"].get_absolute_url())
+    wait_loaded(page)
+    popover = open_popover(page, annotation)
+    report = popover.get_by_role("button", name="举报").first
+    report.click()
+    dialog = page.get_by_role("dialog", name="举报这条内容")
+    dialog.wait_for()
+    assert focus_is_on(page, "dialog textarea")
+    assert dialog.get_attribute("aria-describedby") == "annotation-dialog-message"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert popover.is_visible()  # Escape closed the dialog only
+    assert focus_is_on(page, ".annotation-popover .annotation__actions--thread button")
+
+    report.click()
+    page.keyboard.type("人身攻击")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=artifacts / f"dialog-report-{scheme}-{width}.png")
+    with page.expect_response(lambda r: r.url.endswith("/flag/")) as flagged:
+        dialog.get_by_role("button", name="举报").click()
+    assert flagged.value.status == 201
+    popover.get_by_text("已举报,谢谢。管理员会查看。").wait_for()
+    assert annotation.flags.get().reason == "人身攻击"
+    assert csp_violations() == []
+
+
+def test_a_refused_clipboard_shows_the_link_to_copy(page, live_server, thread, reader, artifacts):
+    """When the browser refuses the clipboard, the dialog shows the permalink selected."""
+    refuse = "navigator.clipboard.writeText = () => Promise.reject(new Error('NotAllowed'));"
+    page.add_init_script(refuse)
+    annotation = thread["annotation"]
+    page.goto(live_server.url + thread["note"].get_absolute_url())
+    wait_loaded(page)
+    card = page.locator(f"#annotation-{annotation.pk}")
+    card.get_by_role("button", name="复制这条批注的链接").click()
+    dialog = page.get_by_role("dialog", name="复制这条批注的链接")
+    dialog.wait_for()
+    link = f"{live_server.url}/notes/contrastive/#annotation-{annotation.pk}"
+    field = dialog.get_by_role("textbox", name="链接")
+    assert field.input_value() == link
+    assert page.evaluate("getSelection().toString() || document.activeElement.value") == link
+    assert dialog.get_by_role("button").all_inner_texts() == ["关闭"]
+    page.screenshot(path=artifacts / "dialog-share-1280.png")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert focus_is_on(page, f"#annotation-{annotation.pk} .annotation__actions--thread button")
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    """Staff allowed to hide annotations (not a superuser)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("moderator", password="Moderator-2017")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="change_annotation"))
+    return user
+
+
+def test_a_moderator_hides_an_annotation_after_confirming(
+    page, live_server, thread, moderator, reader
+):
+    """隐藏 (offered by can_hide) asks first; confirmed, the annotation leaves the page."""
+    note, annotation = thread["note"], thread["annotation"]
+    page.goto(f"{live_server.url}/accounts/login/?next={note.get_absolute_url()}")
+    page.fill("#id_username", "moderator")
+    page.fill("#id_password", "Moderator-2017")
+    page.click(".form button[type=submit]")
+    wait_loaded(page)
+    popover = open_popover(page, annotation)
+    popover.get_by_role("button", name="隐藏这条批注(管理员)").click()
+    dialog = page.get_by_role("dialog", name="隐藏这条批注?")
+    dialog.wait_for()
+    with page.expect_response(lambda r: r.request.method == "DELETE") as hidden:
+        dialog.get_by_role("button", name="隐藏").click()
+    assert hidden.value.status == 204
+    page.locator(f"#annotation-{annotation.pk}").wait_for(state="detached")
+    assert page.locator("mark.annotation-highlight").count() == 0
+    annotation.refresh_from_db()
+    assert annotation.is_hidden
+
+
+def test_a_tag_change_in_the_popover_shows_in_the_side_card(page, live_server, thread, reader):
+    """Tags saved in the popover's card are the side card's tags at once, without a reload."""
+    note = thread["note"]
+    text = passages.note_text(note)
+    start = text.index("拉近正样本")
+    selector, _ = passages.clean_selector(
+        text, {"exact": "拉近正样本", "start": start, "end": start + 5}
+    )
+    own = passages.create_annotation(note, reader, selector, "我的想法", "public")
+    log_in(page, live_server, note.get_absolute_url())
+    wait_loaded(page)
+    popover = open_popover(page, own)
+    popover.get_by_role("button", name="加标签").click()
+    popover.get_by_label("标签,用逗号或空格分隔").fill("对比")
+    popover.get_by_role("button", name="保存").click()
+    popover.locator(".annotation__tags li").wait_for()
+    card = page.locator(f"#annotation-{own.pk}")
+    assert card.locator(".annotation__tags li").all_inner_texts() == ["对比"]

@@ -285,8 +285,15 @@ def test_author_edits_and_deletes_an_annotation_in_place(page, live_server, anno
     annotation = Annotation.objects.get()
     assert (annotation.body, annotation.visibility) == ("改过的 *批注*", "public")
 
-    page.once("dialog", lambda dialog: dialog.accept())
     item.locator("[data-delete]").click()
+    dialog = page.get_by_role("dialog", name="删除这条批注?")
+    dialog.wait_for()
+    page.keyboard.press("Escape")  # cancels: the annotation stays, 删除 has the focus again
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.matches('[data-delete]')")
+    assert Annotation.objects.exists()
+    item.locator("[data-delete]").click()
+    dialog.get_by_role("button", name="删除").click()
     page.locator("[data-annotation-empty]").wait_for()
     assert page.locator("mark.annotation-highlight").count() == 0
     assert not Annotation.objects.exists()

@@ -87,7 +87,7 @@ PAGES = {
     "/": "注意力",
     "/notes/attention/": "注意力",
     "/topics/": "深度学习",
-    "/archive/": 'class="archive__year"',
+    "/archive/": 'class="archive__month"',
     "/search/?q=注意力": "注意力",
 }
 

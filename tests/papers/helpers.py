@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CARD_TITLE = re.compile(r'<h2 class="note-card__title"><a href="[^"]*">([^<]*)</a></h2>')
+TITLE_ITEM = re.compile(
+    r'<li class="title-list__item"><time [^>]*>[^<]*</time> <a href="[^"]*">([^<]*)</a>'
+)
 CARD = re.compile(r'<article class="note-card">.*?</article>', re.DOTALL)
 
 
@@ -23,6 +26,11 @@ def html(response):
 def card_titles(response):
     """The titles of the note cards on a listing page, in page order."""
     return CARD_TITLE.findall(html(response))
+
+
+def listed_titles(response):
+    """The titles of the archive pages' title lists, in page order."""
+    return TITLE_ITEM.findall(html(response))
 
 
 def cards(response):

@@ -113,7 +113,7 @@ def test_hugo_figure_site_root_image_and_raw_img(blogs):
 def test_hugo_toml_environment_task_list_and_paper(client, blogs):
     body = body_of("layer-norm")
     assert '<div class="arithmatex">\\[\\begin{equation}' in body
-    assert 'checkbox" checked> read the paper' in body
+    assert 'checkbox" checked aria-label="已完成"> read the paper' in body
     assert "/media/notes/layer-norm/graph.png" in body
     assert Note.objects.get(slug="layer-norm").paper.arxiv_id == "1607.06450"
     assert "arxiv.org/abs/1607.06450" in page(client, "layer-norm")
@@ -134,7 +134,7 @@ def test_obsidian_callout_highlight_footnote_comment_tasks_and_embed(blogs):
     assert "<mark>重点</mark>" in body
     assert '<li id="fn:inline-1">\n<p>见 ResNet' in body
     assert "草稿" not in body
-    assert 'checkbox" checked> 读完' in body
+    assert 'checkbox" checked aria-label="已完成"> 读完' in body
     assert '<img src="/media/notes/transformer/fig.png" alt="fig" width="200">' in body
     assert set(note.tags.names()) == {"nlp", "论文"}
 

@@ -51,13 +51,17 @@ def test_indented_fence_ends_at_its_closing_fence(indent):
 def test_code_fence_of_an_unknown_language_is_plain_code():
     """A language Pygments does not know is shown as plain code in the same .highlight box."""
     out = html_of("```weird-lang\nx < 1\n```")
-    assert out == '<div class="highlight"><pre><span></span><code>x &lt; 1\n</code></pre></div>'
+    assert out == (
+        '<div class="highlight" data-language="weird-lang"><pre tabindex="0"><span></span>'
+        "<code>x &lt; 1\n</code></pre></div>"
+    )
 
 
 def test_indented_code_block_is_plain_code():
     """Four spaces of indentation make plain code, in the same .highlight box as fences."""
     assert html_of("    pip install x") == (
-        '<div class="highlight"><pre><span></span><code>pip install x\n</code></pre></div>'
+        '<div class="highlight"><pre tabindex="0"><span></span><code>pip install x\n</code></pre>'
+        "</div>"
     )
 
 
@@ -245,10 +249,28 @@ def test_domain_like_tex_inside_math_is_not_linkified():
 def test_fenced_python_code_is_highlighted_by_pygments():
     """A ```python fence gets Pygments token classes inside div.highlight."""
     out = html_of("```python\ndef f(x):\n    return x\n```")
-    assert out.startswith('<div class="highlight"><pre>')
+    assert out.startswith('<div class="highlight" data-language="python"><pre tabindex="0">')
     assert '<span class="k">def</span>' in out
     assert '<span class="k">return</span>' in out
     assert '<span class="nf">f</span>' in out
+
+
+def test_code_fence_keeps_its_language_as_written_for_the_page_to_show():
+    """The fence's first word, case and all, is the block's data-language; what follows it
+    (line numbers, titles) is not; a fence without one has none."""
+    assert html_of("```PyTorch {1,3}\nx\n```").startswith(
+        '<div class="highlight" data-language="PyTorch"><pre tabindex="0">'
+    )
+    assert html_of("```\nx\n```").startswith('<div class="highlight"><pre tabindex="0">')
+
+
+def test_code_fence_language_cannot_break_out_of_its_attribute():
+    """A language word with quotes and brackets stays an escaped attribute value."""
+    out = html_of('```"><script>alert(1)</script>\nx\n```')
+    assert out.startswith(
+        '<div class="highlight" data-language="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">'
+    )
+    assert "<script" not in out
 
 
 def test_table_alignment_is_an_attribute_not_a_style():
@@ -275,14 +297,15 @@ def test_strikethrough():
 
 
 def test_task_list_items_are_disabled_checkboxes():
-    """`- [ ]` and `- [x]` are checkboxes readers cannot tick, the second ticked."""
+    """`- [ ]` and `- [x]` are checkboxes readers cannot tick, the second ticked, each named
+    by its state."""
     out = html_of("- [ ] 待办\n- [x] 完成")
     assert out == (
         '<ul class="contains-task-list">\n'
         '<li class="task-list-item"><input class="task-list-item-checkbox" disabled '
-        'type="checkbox"> 待办</li>\n'
+        'type="checkbox" aria-label="未完成"> 待办</li>\n'
         '<li class="task-list-item"><input class="task-list-item-checkbox" disabled '
-        'type="checkbox" checked> 完成</li>\n</ul>'
+        'type="checkbox" checked aria-label="已完成"> 完成</li>\n</ul>'
     )
 
 
@@ -516,8 +539,15 @@ def test_sanitizer_keeps_the_harmless_part_of_hostile_markup():
 def test_raw_input_becomes_a_disabled_checkbox():
     """Raw <input> HTML keeps only what a task list's box has: a disabled checkbox."""
     assert html_of('<input type="text" value="v" autofocus checked>') == (
-        '<input checked type="checkbox" disabled>'
+        '<input checked type="checkbox" disabled aria-label="已完成">'
     )
+
+
+def test_scrolling_code_takes_the_focus_and_no_other_tabindex_is_kept():
+    """A code block's <pre> is focusable (it scrolls sideways); an author's own tabindex on a
+    <pre> or anywhere else is dropped."""
+    assert '<pre tabindex="0">' in html_of("```\nx\n```")
+    assert html_of('<pre tabindex="5">x</pre><p tabindex="0">y</p>') == "<pre>x</pre><p>y</p>"
 
 
 def test_code_showing_html_is_escaped():

@@ -65,6 +65,7 @@ def test_sitemap_lists_public_pages_of_every_kind(client, site):
             "/topics/",
             "/papers/",
             "/archive/",
+            "/tags/",
             "/notes/public/",
             "/notes/older/",
             "/topics/深度学习/",
@@ -104,7 +105,7 @@ def test_every_url_has_a_lastmod(client, site):
 
 def test_empty_site_sitemap_is_valid(client, db):
     """Without notes the sitemap still parses and lists the listing pages."""
-    assert sorted(paths(client)) == ["/", "/archive/", "/papers/", "/topics/"]
+    assert sorted(paths(client)) == ["/", "/archive/", "/papers/", "/tags/", "/topics/"]
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):

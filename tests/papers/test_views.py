@@ -10,7 +10,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from papers.models import Note, Paper
-from tests.papers.helpers import card_titles, cards, html, shanghai
+from tests.papers.helpers import card_titles, cards, html, listed_titles, shanghai
 from topics.models import Topic
 
 DRAFT = Note.Status.DRAFT
@@ -145,6 +145,9 @@ CARD_LISTINGS = {
     "topic": f"/topics/{quote('深度学习')}/",
     "tag": f"/tags/{quote('共享')}/",
     "paper": "/papers/2308.02223/",
+}
+TITLE_LISTINGS = {
+    "archive": "/archive/",
     "year": "/2024/",
     "month": "/2024/11/",
     "day": "/2024/11/25/",
@@ -158,6 +161,16 @@ def test_listing_never_shows_drafts_or_future_notes(client, mixed, url):
     response = client.get(url)
     assert response.status_code == 200
     assert card_titles(response) == ["公开笔记PUBLIC"]
+    for title in HIDDEN_TITLES:
+        assert title not in html(response)
+
+
+@pytest.mark.parametrize("url", TITLE_LISTINGS.values(), ids=TITLE_LISTINGS.keys())
+def test_archive_never_shows_drafts_or_future_notes(client, mixed, url):
+    """Acceptance item 6: an archive page lists the public note's title, never a hidden one."""
+    response = client.get(url)
+    assert response.status_code == 200
+    assert listed_titles(response) == ["公开笔记PUBLIC"]
     for title in HIDDEN_TITLES:
         assert title not in html(response)
 
@@ -228,11 +241,9 @@ def test_papers_index_lists_paper_of_scheduled_note_when_due(client, scheduled_n
 def test_archive_index_counts_only_published_notes(client, mixed):
     """Acceptance item 6: the archive counts 1 note in 2024-11 and lists no draft/future month."""
     page = html(client.get("/archive/"))
-    assert re.search(
-        r'<a href="/2024/11/">2024-11</a>\s*<span class="index-list__count">1 篇</span>', page
-    )
-    assert "2024-10" not in page
-    assert "2024-12" not in page
+    assert month_headings(page) == [("/2024/11/", "2024 年 11 月", "1")]
+    assert "/2024/10/" not in page
+    assert "/2024/12/" not in page
 
 
 @pytest.mark.parametrize("url", ["/2024/", "/2024/11/"])
@@ -326,6 +337,24 @@ def test_tag_used_only_by_drafts_is_404(client, make_note):
     make_note(days_ago=-1, tags=["secret"])
     assert Tag.objects.filter(slug="secret").exists()
     assert client.get("/tags/secret/").status_code == 404
+
+
+def test_tag_index_counts_published_notes_only(client, make_note):
+    """/tags/ lists each tag of published notes by name with its count; drafts' and future
+    notes' tags and uses are left out."""
+    make_note(tags=["优化", "Attention"])
+    make_note(tags=["Attention"])
+    make_note(status=DRAFT, tags=["secret", "Attention"])
+    make_note(days_ago=-1, tags=["secret"])
+    response = client.get("/tags/")
+    assert response.status_code == 200
+    items = re.findall(
+        r'<a href="([^"]+)">([^<]+)</a>\s*<span class="index-list__count">(\d+) 篇', html(response)
+    )
+    assert items == [
+        ("/tags/attention/", "Attention", "2"),
+        (f"/tags/{quote('优化')}/", "优化", "1"),
+    ]
 
 
 def test_unknown_tag_is_404(client, db):
@@ -442,37 +471,55 @@ def dated_notes(make_note):
     }
 
 
-def test_archive_index_months_with_counts(client, dated_notes, make_note):
-    """The archive lists each month with notes, newest first, with its count."""
+def month_headings(page):
+    """(link, text, count) of the month headings of an archive page, in page order."""
+    return re.findall(
+        r'<h2 class="archive__month"><a href="(/\d{4}/\d{2}/)">([^<]*)</a> '
+        r'<span class="archive__count">(\d+) 篇</span></h2>',
+        page,
+    )
+
+
+def test_archive_index_lists_titles_under_months_newest_first(client, dated_notes, make_note):
+    """/archive/ lists every title with its local date, newest first, under a heading per
+    month (newest first) that links the month's page and counts its notes."""
     make_note(title="NOV02", published_at=shanghai(2024, 11, 2, 12))
-    rows = re.findall(
-        r'<a href="(/\d{4}/\d{2}/)">(\d{4}-\d{2})</a>\s*<span class="index-list__count">(\d+) 篇',
-        html(client.get("/archive/")),
-    )
-    assert rows == [
-        ("/2024/12/", "2024-12", "1"),
-        ("/2024/11/", "2024-11", "2"),
-        ("/2024/03/", "2024-03", "1"),
-        ("/2023/01/", "2023-01", "1"),
+    response = client.get("/archive/")
+    assert heading(response) == "归档"
+    assert month_headings(html(response)) == [
+        ("/2024/12/", "2024 年 12 月", "1"),
+        ("/2024/11/", "2024 年 11 月", "2"),
+        ("/2024/03/", "2024 年 3 月", "1"),
+        ("/2023/01/", "2023 年 1 月", "1"),
     ]
+    assert listed_titles(response) == ["DEC01", "NOV25", "NOV02", "MAR10", "Y2023"]
+    note = dated_notes["dec01"]
+    assert (
+        '<li class="title-list__item"><time class="title-list__date" datetime="2024-12-01">'
+        f'2024-12-01</time> <a href="{note.get_absolute_url()}">DEC01</a></li>'
+    ) in html(response)
 
 
-def test_archive_index_groups_by_year(client, dated_notes):
-    """The archive has a heading linking each year, newest first."""
-    years = re.findall(
-        r'<h2 class="archive__year"><a href="/(\d{4})/">', html(client.get("/archive/"))
-    )
-    assert years == ["2024", "2023"]
+def test_archive_index_pages_by_a_hundred_titles(client, make_note):
+    """101 notes: the first page lists 100 titles, the second the oldest one."""
+    for day in range(1, 102):
+        make_note(title=f"T{day:03d}", days_ago=day)
+    first = listed_titles(client.get("/archive/"))
+    assert first == [f"T{day:03d}" for day in range(1, 101)]
+    assert listed_titles(client.get("/archive/?page=2")) == ["T101"]
 
 
 def test_year_archive(client, dated_notes):
-    """/2024/ lists the year's notes newest first, with links to its months."""
+    """/2024/ lists the year's titles newest first, under its months, newest first."""
     response = client.get("/2024/")
     assert response.status_code == 200
     assert heading(response) == "2024 年"
-    assert card_titles(response) == ["DEC01", "NOV25", "MAR10"]
-    months = re.findall(r'<a href="(/2024/\d{2}/)">2024-\d{2}</a>', html(response))
-    assert months == ["/2024/03/", "/2024/11/", "/2024/12/"]
+    assert listed_titles(response) == ["DEC01", "NOV25", "MAR10"]
+    assert [link for link, _, _ in month_headings(html(response))] == [
+        "/2024/12/",
+        "/2024/11/",
+        "/2024/03/",
+    ]
 
 
 def test_month_archive_uses_local_time(client, dated_notes):
@@ -480,8 +527,8 @@ def test_month_archive_uses_local_time(client, dated_notes):
     response = client.get("/2024/11/")
     assert response.status_code == 200
     assert heading(response) == "2024 年 11 月"
-    assert card_titles(response) == ["NOV25"]
-    assert card_titles(client.get("/2024/12/")) == ["DEC01"]
+    assert listed_titles(response) == ["NOV25"]
+    assert listed_titles(client.get("/2024/12/")) == ["DEC01"]
 
 
 def test_month_archive_links_neighbouring_months(client, dated_notes):
@@ -497,7 +544,7 @@ def test_day_archive_uses_local_time(client, dated_notes):
     response = client.get("/2024/11/25/")
     assert response.status_code == 200
     assert heading(response) == "2024 年 11 月 25 日"
-    assert card_titles(response) == ["NOV25"]
+    assert listed_titles(response) == ["NOV25"]
     assert client.get("/2024/11/24/").status_code == 404
 
 
@@ -738,7 +785,7 @@ def test_404_uses_site_template(client, db, url):
 def test_reverse_of_listing_names_matches_listing_urls():
     """The listing URLs used above are the ones the site reverses to."""
     assert reverse("papers:tag", kwargs={"slug": "共享"}) == CARD_LISTINGS["tag"]
-    assert reverse("papers:archive-day", args=[2024, 11, 25]) == CARD_LISTINGS["day"]
+    assert reverse("papers:archive-day", args=[2024, 11, 25]) == TITLE_LISTINGS["day"]
 
 
 def test_malformed_arxiv_id_in_paper_url_is_404(client, db):
