@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from django.utils.html import escape
 
 from .dialect import MATH_CLASS
-from .rendering import EXCERPT_LENGTH, PlainTextParser, lead_of, render_markdown
+from .rendering import (
+    EXCERPT_LENGTH,
+    PlainTextParser,
+    lead_of,
+    render_markdown,
+    strip_math_delimiters,
+)
 
 ELLIPSIS = "..."
 
@@ -33,10 +39,8 @@ class Formula:
 
 class _PiecesParser(PlainTextParser):
     def math_part(self, source):
-        display = source.startswith("\\[")
-        closing = "\\]" if display else "\\)"
-        tex = source[2:-2] if source[:2] in {"\\(", "\\["} and source.endswith(closing) else source
-        return Formula(" ".join(tex.split()), display)
+        tex = strip_math_delimiters(source)
+        return Formula(" ".join(tex.split()), display=source.startswith("\\["))
 
 
 def pieces(html):

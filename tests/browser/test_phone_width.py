@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -43,7 +44,7 @@ def wide_note(transactional_db, topic, paper, make_note):
 
 
 def page_urls(note):
-    published = note.published_at
+    published = timezone.localtime(note.published_at)
     return {
         "home": "/",
         "note": note.get_absolute_url(),
@@ -55,6 +56,7 @@ def page_urls(note):
         "archive": reverse("papers:archive"),
         "year": f"/{published:%Y}/",
         "month": f"/{published:%Y/%m}/",
+        "day": f"/{published:%Y/%m/%d}/",
         "search": reverse("papers:search") + "?q=基线",
         "login": reverse("accounts:login"),
         "signup": reverse("accounts:signup"),
@@ -68,8 +70,8 @@ def widths(page, live_server, note, viewport):
     page.set_viewport_size(viewport)
     measured = {}
     for kind, url in page_urls(note).items():
-        page.goto(live_server.url + url)
-        page.wait_for_load_state("load")
+        response = page.goto(live_server.url + url)
+        assert response.status == (404 if kind == "404" else 200), kind
         page.evaluate("document.fonts.ready")
         measured[kind] = page.evaluate("document.documentElement.scrollWidth")
     return measured

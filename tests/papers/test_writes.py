@@ -44,7 +44,7 @@ def test_change_of_names_the_fields_a_write_changed(make_note, topic):
     note.body = "新正文"
     note.render()
     change = writes.change_of(note)
-    assert change.fields == {"topic", "body", "body_html", "excerpt"}
+    assert change.fields == {"topic", "body", "body_html", "excerpt", "excerpt_html"}
     assert change.before["body"] == "正文"
     assert change.body_changed and change.text_changed
     assert writes.change_of(note, update_fields=["topic"]).fields == {"topic"}
