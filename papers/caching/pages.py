@@ -120,7 +120,7 @@ def has_placeholders(response):
 
 def filled(content, request):
     """`content` (bytes) with this request's values in place of its regions and placeholders."""
-    if (user := reader(request)) and REGION_START in content:
+    if REGION_START in content and (user := reader(request)):
 
         def personal(match):
             name, argument = match[1].decode(), match[2].decode()
