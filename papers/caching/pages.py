@@ -164,7 +164,7 @@ def is_cacheable_with_session(request):
         settings.SESSION_COOKIE_NAME in request.COOKIES
         and is_cacheable_request(request)
         and request.session.keys() <= LOGIN_SESSION_KEYS
-        and not request.user.is_staff
+        and not (request.user.is_staff or request.user.is_superuser)  # SAME_FOR_EVERY_READER
     )
 
 
