@@ -120,7 +120,7 @@ def has_placeholders(response):
 
 def filled(content, request):
     """`content` (bytes) with this request's values in place of its regions and placeholders."""
-    if (user := reader(request)) and REGION_START in content:
+    if REGION_START in content and (user := reader(request)):
 
         def personal(match):
             name, argument = match[1].decode(), match[2].decode()
@@ -164,7 +164,7 @@ def is_cacheable_with_session(request):
         settings.SESSION_COOKIE_NAME in request.COOKIES
         and is_cacheable_request(request)
         and request.session.keys() <= LOGIN_SESSION_KEYS
-        and not request.user.is_staff
+        and not (request.user.is_staff or request.user.is_superuser)  # SAME_FOR_EVERY_READER
     )
 
 
@@ -280,6 +280,16 @@ def store(request, response, for_every_reader):
         memory.pages_in_memory().put(key, entry)
 
 
+def cached_response(request, signed_in=False):
+    """`lookup()`, or None when the database fails (drawing a new version needs it; /healthz
+    says so): the page is rendered then, or answered 503 as any page without a database."""
+    try:
+        return lookup(request, signed_in)
+    except DatabaseError:
+        logger.exception("Page cache lookup failed; rendering %s", request.path)
+        return None
+
+
 class PageCacheMiddleware:
     """Answer anonymous readers from the cache, before the session, CSRF, auth and messages
     middleware: a cached page needs none of them. Those below run for pages being rendered.
@@ -295,14 +305,8 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         request.page_cache_entry = None  # (key, token) once looked up: a page to store
-        if is_cacheable(request):
-            try:
-                response = lookup(request)
-            except DatabaseError:  # drawing a new version needs the database; /healthz says so
-                logger.exception("Page cache lookup failed; rendering %s", request.path)
-                response = None
-            if response is not None:
-                return self.filled(request, response)
+        if is_cacheable(request) and (response := cached_response(request)):
+            return self.filled(request, response)
         return self.get_response(request)
 
     def filled(self, request, response):
@@ -327,15 +331,10 @@ class PageStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.page_cache_entry is None and is_cacheable_with_session(request):
-            try:
-                cached = lookup(request, signed_in=True)
-            except DatabaseError:
-                logger.exception("Page cache lookup failed; rendering %s", request.path)
-                cached = None
-            if cached is not None:
-                fill(cached, request)
-                return cached
+        with_session = request.page_cache_entry is None and is_cacheable_with_session(request)
+        if with_session and (cached := cached_response(request, signed_in=True)):
+            fill(cached, request)
+            return cached
         if not request.page_cache_entry:
             response = self.get_response(request)
             fill(response, request)
