@@ -63,7 +63,11 @@ def quote_formulas(annotation):
     if annotation.state != annotation.State.ANCHORED:
         return []
     note_html = annotation.note.body_html
-    sources = math_text.formulas_between(note_html, annotation.start, annotation.end)
+    # Stripped: a passage that ends at display math may leave out the new line that ends its TeX.
+    sources = [
+        tex.strip()
+        for tex in math_text.formulas_between(note_html, annotation.start, annotation.end)
+    ]
     left = {tex: sources.count(tex) for tex in sorted(set(sources), key=len, reverse=True)}
     text, spans, position = annotation.quote, [], 0
     while True:

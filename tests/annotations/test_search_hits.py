@@ -10,7 +10,8 @@ FORMULA = r"\mathcal{X} = \{x^{(1)}, \dots, x^{(n)}\}"
 BODY = (
     "数据集记为 $" + FORMULA + "$,其中 a<b 的样本。\n\n"
     "样本很多" + "很多" * 70 + " 即 $" + FORMULA + "$ 为止。\n\n"
-    "损失 $\\max_x f$ 与 max 不同。"
+    "损失 $\\max_x f$ 与 max 不同。\n\n"
+    "目标是:\n\n$$\nZ = \\sum_i e^{s_i}\n$$\n"
 )
 
 
@@ -49,6 +50,15 @@ def test_tex_in_a_word_is_not_a_formula(note, other, annotate):
     quote = finding.hit(annotation, "不同")["quote"]
     assert quote.count("arithmatex") == 1
     assert "与 max <mark>不同</mark>" in quote
+
+
+def test_display_math_at_the_end_of_a_passage_is_found(note, other, annotate):
+    """A passage that ends with display math leaves out the new line its TeX ends with."""
+    annotation = annotate(
+        note, other, "目标是:\n\nZ = \\sum_i e^{s_i}", body="", visibility="public"
+    )
+    quote = finding.hit(annotation, "目标")["quote"]
+    assert quote.endswith('<span class="arithmatex">\\(Z = \\sum_i e^{s_i}\\)</span>')
 
 
 def test_orphan_quote_keeps_its_tex(note, other, annotate):
