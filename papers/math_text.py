@@ -43,7 +43,7 @@ class _PiecesParser(PlainTextParser):
 
 
 def _plain_pieces(html):
-    """The pieces of `html` as they are, joined the plain text (papers.rendering.plain_text)."""
+    """The pieces of `html` as parsed: joined, they are its plain text (rendering.plain_text)."""
     parser = _PiecesParser()
     parser.feed(html)
     parser.close()
