@@ -9,14 +9,20 @@ the annotation rows themselves (no index yet: a scan of the visible rows, which 
 annotations are thousands; a trigram index like the notes' is the step after).
 """
 
+import re
+
 from django.db.models import Q
 
+from papers import math_text
+from papers.dialect import MATH_CLASS
 from papers.models import Note
 from papers.search import highlight, snippet
 
 from .models import Annotation
 
 LIMIT = 10
+# A formula found in a quote must not start or end inside a word: the x of "max" is no formula.
+WORD_CHARACTER = re.compile(r"[A-Za-z0-9]")
 
 
 def search_annotations(user, query, limit=LIMIT):
@@ -32,10 +38,60 @@ def search_annotations(user, query, limit=LIMIT):
 
 
 def hit(annotation, query):
-    """What the search page shows of an annotation: its quote and text around the match."""
+    """What the search page shows of an annotation: its quote and text around the match, their
+    formulas whole and marked for KaTeX (papers.math_text), and whether there are any."""
+    quote = snippet(annotation.quote, query, formulas=quote_formulas(annotation))
+    body = ""
+    if annotation.body_html:
+        parts = math_text.pieces(annotation.body_html)
+        text, spans = math_text.text_of(parts), math_text.formula_spans(parts)
+        body = snippet(text, query, formulas=spans)
     return {
         "annotation": annotation,
-        "quote": snippet(annotation.quote, query),
-        "body": snippet(annotation.body, query) if annotation.body else "",
+        "quote": quote,
+        "body": body,
         "note_title": highlight(annotation.note.title, query),
+        "has_math": MATH_CLASS in quote or MATH_CLASS in body,
     }
+
+
+def quote_formulas(annotation):
+    """[start, end, display] of the passage's formulas in the quote, as the note page marks
+    them (markMath in static/js/annotations.js): a quote holds TeX where the body has math,
+    each TeX is found as many times as the passage has it, longest first, never inside a word.
+    An orphan's passage is nowhere in the body, so its quote keeps the TeX."""
+    if annotation.state != annotation.State.ANCHORED:
+        return []
+    note_html = annotation.note.body_html
+    # Stripped: a passage that ends at display math may leave out the new line that ends its TeX.
+    sources = [
+        tex.strip()
+        for tex in math_text.formulas_between(note_html, annotation.start, annotation.end)
+    ]
+    left = {tex: sources.count(tex) for tex in sorted(set(sources), key=len, reverse=True)}
+    text, spans, position = annotation.quote, [], 0
+    while True:
+        found = [
+            (index, -len(tex), tex)
+            for tex, count in left.items()
+            if count and (index := _tex_index(text, tex, position)) >= 0
+        ]
+        if not found:
+            return spans
+        index, _, tex = min(found)
+        left[tex] -= 1
+        spans.append([index, index + len(tex), False])  # a quote's math is inline
+        position = index + len(tex)
+
+
+def _tex_index(text, tex, position):
+    """Where `tex` first occurs in `text` from `position` without joining a word, or -1."""
+    index = text.find(tex, position)
+    while index >= 0:
+        before, after = text[index - 1 : index], text[index + len(tex) : index + len(tex) + 1]
+        joins_before = WORD_CHARACTER.match(tex[0]) and WORD_CHARACTER.match(before)
+        joins_after = WORD_CHARACTER.match(tex[-1]) and WORD_CHARACTER.match(after)
+        if not joins_before and not joins_after:
+            return index
+        index = text.find(tex, index + 1)
+    return -1

@@ -39,16 +39,36 @@ class Formula:
 
 class _PiecesParser(PlainTextParser):
     def math_part(self, source):
-        tex = strip_math_delimiters(source)
-        return Formula(" ".join(tex.split()), display=source.startswith("\\["))
+        return Formula(strip_math_delimiters(source), display=source.startswith("\\["))
+
+
+def _plain_pieces(html):
+    """The pieces of `html` as parsed: joined, they are its plain text (rendering.plain_text)."""
+    parser = _PiecesParser()
+    parser.feed(html)
+    parser.close()
+    return parser.parts
 
 
 def pieces(html):
     """The text a reader sees in `html` as text strings and Formulas, whitespace collapsed."""
-    parser = _PiecesParser()
-    parser.feed(html)
-    parser.close()
-    return collapsed(parser.parts)
+    return collapsed(
+        Formula(" ".join(part.tex.split()), part.display) if isinstance(part, Formula) else part
+        for part in _plain_pieces(html)
+    )
+
+
+def formulas_between(html, start, end):
+    """The TeX of each formula of `html` that overlaps [start, end) of its plain text (where
+    annotations anchor), in order, as the plain text has it."""
+    found, position = [], 0
+    for part in _plain_pieces(html):
+        size = len(str(part))
+        overlaps = position < end and position + size > start
+        if isinstance(part, Formula) and overlaps and part.tex.strip():
+            found.append(part.tex)
+        position += size
+    return found
 
 
 def collapsed(parts):

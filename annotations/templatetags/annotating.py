@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from papers.caching import fragments
+from papers.templatetags.notes import snippets_have_math
 
 from .. import finding
 from ..models import Annotation, Reply
@@ -69,4 +70,11 @@ def annotation_hits(context, query):
     if not query:
         return {"hits": []}
     found = finding.search_annotations(context["request"].user, query)
-    return {"hits": [finding.hit(annotation, query) for annotation in found], "query": query}
+    hits = [finding.hit(annotation, query) for annotation in found]
+    return {
+        "hits": hits,
+        "query": query,
+        # The page's head loads KaTeX when a note hit has math; else this section does.
+        "load_math": any(hit["has_math"] for hit in hits)
+        and not snippets_have_math(context.get("hits", ())),
+    }

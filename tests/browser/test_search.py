@@ -2,6 +2,8 @@
 
 import pytest
 
+from papers.models import Note
+
 NOTE_BODY = r"""## 方法
 
 SimCLR 用**对比学习**(contrastive learning)预训练编码器,损失是 InfoNCE:
@@ -93,6 +95,36 @@ def test_search_light_screenshot(page, live_server, notes, artifacts):
     page.screenshot(path=artifacts / "search-desktop.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifacts / "search-phone.png", full_page=True)
+
+
+def test_annotation_hits_typeset_their_math(
+    page, live_server, notes, reader, csp_violations, artifacts
+):
+    """An annotation found by its text shows its quote's formula and its own typeset by KaTeX,
+    which the annotation section loads (no note hit has math here); saves 1280 / 390 px shots."""
+    from annotations import passages
+
+    note = Note.objects.get(slug="contrastive-1")
+    text = passages.note_text(note)
+    start, end = text.index("InfoNCE"), text.index("z_k)/\\tau)}") + len("z_k)/\\tau)}")
+    selector, errors = passages.clean_selector(
+        text, {"exact": text[start:end], "start": start, "end": end}
+    )
+    assert not errors, errors
+    body = "山茶花:温度 $\\tau$ 越小,分布越尖锐"
+    passages.create_annotation(note, reader, selector, body, "public")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/search/?q=山茶花")
+    hit = page.locator(".search__annotations .annotation")
+    hit.locator(".annotation__quote .katex").first.wait_for()
+    assert hit.locator(".annotation__quote .katex").count() == 1
+    assert hit.locator(".annotation__body .katex").count() == 1
+    assert "\\mathcal" not in hit.inner_text()
+    page.screenshot(path=artifacts / "search-annotation-math-desktop.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=artifacts / "search-annotation-math-phone.png", full_page=True)
+    assert csp_violations() == []
 
 
 def test_print_hides_navigation_and_opens_folds(page, live_server, notes, artifacts):
