@@ -1,0 +1,67 @@
+"""The page's one column, the note's table of contents beside it, and the comment form's inputs."""
+
+import pytest
+
+from tests.site_pages import build_site
+
+
+@pytest.fixture
+def site(transactional_db, django_user_model):
+    return build_site(django_user_model)
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_header_listing_and_note_share_one_column(page, live_server, site):
+    """At 1280 px the header, a listing and a note start and end at the same x; the note's
+    table of contents sits in the left margin, outside the column."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/")
+    header = box(page, ".site-header__brand")
+    listing = box(page, ".listing__heading")
+    assert header["x"] == listing["x"]
+    page.goto(live_server.url + site.get_absolute_url())
+    title, body, toc = box(page, ".note__title"), box(page, ".note__body"), box(page, ".note__toc")
+    assert title["x"] == body["x"] == header["x"]
+    assert body["width"] == listing["width"]
+    assert toc["x"] + toc["width"] < body["x"]
+    assert toc["y"] == body["y"]
+
+
+def test_table_of_contents_comes_first_on_a_phone(page, live_server, site):
+    """At 390 px the table of contents is above the body, in the column."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(live_server.url + site.get_absolute_url())
+    body, toc = box(page, ".note__body"), box(page, ".note__toc")
+    assert toc["x"] == body["x"]
+    assert toc["y"] + toc["height"] <= body["y"]
+
+
+def test_headings_keep_their_case_and_spacing(page, live_server, site):
+    """A tag heading shows the tag as written ("# KV cache"), without letter-spacing."""
+    page.goto(live_server.url + "/tags/kv-cache/")
+    heading = page.locator(".listing__heading")
+    assert heading.inner_text() == "# KV cache"
+    assert heading.evaluate("e => getComputedStyle(e).letterSpacing") == "normal"
+
+
+def test_tag_chips_stand_apart_from_the_body(page, live_server, site):
+    """At least 1rem between the tag chips and the paper card below them."""
+    page.goto(live_server.url + site.get_absolute_url())
+    tags, paper = box(page, ".note__tags"), box(page, ".paper-card")
+    assert paper["y"] - (tags["y"] + tags["height"]) >= 16
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_comment_form_inputs_line_up(page, live_server, site, width):
+    """Name and e-mail inputs side by side on a desktop at the same height; stacked on a phone
+    at the same x."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + site.get_absolute_url())
+    name, email = box(page, "#id_name"), box(page, "#id_email")
+    if width == 1280:
+        assert (name["y"], name["height"]) == (email["y"], email["height"])
+    else:
+        assert (name["x"], name["width"]) == (email["x"], email["width"])
