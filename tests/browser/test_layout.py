@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.site_pages import build_site
+from tests.site_pages import READER, build_site
 
 
 @pytest.fixture
@@ -72,3 +72,19 @@ def test_comment_form_inputs_line_up(page, live_server, site, width):
         assert (name["y"], name["height"]) == (email["y"], email["height"])
     else:
         assert (name["x"], name["width"]) == (email["x"], email["width"])
+
+
+def test_header_keeps_one_row_when_signed_in(browser, live_server, site, client, django_user_model):
+    """At 1280 px the signed-in header (three account links) is as tall as a guest's: the search
+    box shrinks instead of wrapping to a second row."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    guest = box(page, ".site-header")["height"]
+    client.force_login(django_user_model.objects.get(username=READER))
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+    context.add_cookies([{**cookie, "url": live_server.url}])
+    page.goto(live_server.url + "/")
+    assert page.locator(".site-account__logout").count() == 1
+    assert box(page, ".site-header")["height"] == guest
+    context.close()
