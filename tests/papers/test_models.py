@@ -193,6 +193,7 @@ URL_CASES = {
     "note": ({"slug": "注意力公式"}, f"/notes/{quote('注意力公式')}/"),
     "topics": ({}, "/topics/"),
     "topic": ({"slug": "深度学习"}, f"/topics/{quote('深度学习')}/"),
+    "tags": ({}, "/tags/"),
     "tag": ({"slug": "注意力"}, f"/tags/{quote('注意力')}/"),
     "papers": ({}, "/papers/"),
     "paper": ({"arxiv_id": "math.GT/0309136"}, "/papers/math.GT/0309136/"),
