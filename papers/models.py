@@ -266,6 +266,11 @@ class Note(models.Model):
             models.Index(
                 fields=["topic", "status", "-published_at", "-id"], name="note_topic_listing_idx"
             ),
+            # Search checks each match's visibility and date by id (papers.search): from this
+            # index alone, not the wide note rows (PostgreSQL; elsewhere INCLUDE is ignored).
+            models.Index(
+                fields=["id"], include=["status", "published_at"], name="note_visibility_idx"
+            ),
         ]
         verbose_name = "笔记"
         verbose_name_plural = "笔记"

@@ -81,3 +81,18 @@ def test_tag_page_loads_cards_by_id(client, make_note):
     assert len(card_titles(response)) == 1
     cards_query = queries.captured_queries[-1]["sql"]
     assert cards_query.count("taggit_taggeditem") == 1
+
+
+def test_paper_list_last_page(client, make_note):
+    """/papers/?page=2 of 13 papers with notes (counted per paper) lists the oldest paper."""
+    for number in range(13):
+        paper = Paper.objects.create(
+            arxiv_id=f"2401.{number + 1:05d}",
+            title=f"Paper {number}",
+            published_on=timezone.localdate() - timedelta(days=number),
+        )
+        make_note(paper=paper)
+    response = client.get("/papers/", {"page": 2})
+    assert response.status_code == 200
+    assert [paper.title for paper in response.context["object_list"]] == ["Paper 12"]
+    assert response.context["object_list"][0].note_count == 1
