@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("papers", "0008_paper_version")]
+    dependencies = [("papers", "0010_note_reading_minutes")]
 
     operations = [
         migrations.AddIndex(
