@@ -1,8 +1,9 @@
 // The one modal dialog of the annotation UI, in place of the browser's prompt(), confirm() and
 // alert(), which screen readers announce poorly, cannot be styled for dark mode and block the
 // page. A <dialog> shown with showModal() keeps Tab inside it and closes on Escape; it is named
-// by its heading and described by its message. The focus goes to its field (or its confirming
-// button) and, when it closes, back to what had it before, if that is still on the page.
+// by its heading and described by its message. The focus goes to its field, or else to the
+// button that changes nothing (a stray Enter must not delete or hide), and, when it closes, back
+// to what had it before, if that is still on the page.
 
 let dialog = null;
 
@@ -59,7 +60,7 @@ export function openDialog({ title, message = "", confirm = "确定", cancel = "
     input.focus();
     if (field.readOnly) input.select(); // ready for Ctrl+C
   } else {
-    confirmButton.focus();
+    cancelButton.focus();
   }
   return new Promise((resolve) => {
     shown.addEventListener(

@@ -288,6 +288,7 @@ def test_author_edits_and_deletes_an_annotation_in_place(page, live_server, anno
     item.locator("[data-delete]").click()
     dialog = page.get_by_role("dialog", name="删除这条批注?")
     dialog.wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "取消"  # Enter deletes nothing
     page.keyboard.press("Escape")  # cancels: the annotation stays, 删除 has the focus again
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.matches('[data-delete]')")
