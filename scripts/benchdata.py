@@ -237,14 +237,15 @@ def generate_notes(total, discussion=False):
 def rebuild_search_index():
     """`papers.search.rebuild_index()`, sped up for generated notes; returns its seconds.
 
-    The rows are the same. Generated notes share a few texts, so `plain_text` (most of the
-    Python time) is cached. On PostgreSQL the GIN indexes of the search table are dropped while
-    the rows are written and built afterwards, side by side: growing them row by row is several
-    times slower, and PostgreSQL 15 builds each on one core.
+    The rows are the same. Generated notes share a few texts, so `math_text.pieces` (the
+    parse of their HTML into text and formulas, most of the Python time) is cached. On
+    PostgreSQL the GIN indexes of the search table are dropped while the rows are written and
+    built afterwards, side by side: growing them row by row is several times slower, and
+    PostgreSQL 15 builds each on one core.
     """
     from django.db import connection
 
-    from papers import search
+    from papers import math_text, search
 
     started = time.perf_counter()
     gin_indexes = []
@@ -259,7 +260,7 @@ def rebuild_search_index():
             for name, _definition in gin_indexes:
                 cursor.execute(f"DROP INDEX {name}")
     try:
-        with mock.patch.object(search, "plain_text", cache(search.plain_text)):
+        with mock.patch.object(math_text, "pieces", cache(math_text.pieces)):
             search.rebuild_index()
     finally:
         with ThreadPoolExecutor(max(1, len(gin_indexes))) as pool:
