@@ -24,9 +24,10 @@ TAGS_QUERIES = 1  # tags with counts
 YEAR_QUERIES = 6  # non-empty check, previous/next year, page count, titles, month counts
 MONTH_QUERIES = 5  # non-empty check, previous/next month, page count, titles
 DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, titles
-# note+topic+paper, its tags, previous, next, related notes, view count update, comments, and
-# the public annotations and their replies (annotations' panel, kept per content version)
-NOTE_QUERIES = 9
+# note+topic+paper, its tags, previous, next, related notes (its paper's, then by tags), view
+# count update, comments, and the public annotations and their replies (annotations' panel,
+# kept per content version)
+NOTE_QUERIES = 10
 
 
 @pytest.fixture(params=[1, 30], ids=["1-note", "30-notes"])

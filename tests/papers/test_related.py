@@ -80,3 +80,16 @@ def test_note_page_without_related_notes_has_no_section(client, make_note):
     """No empty 相关笔记 heading."""
     note = make_note(tags=["孤立"])
     assert "相关笔记" not in html(client.get(note.get_absolute_url()))
+
+
+def test_only_the_latest_written_notes_sharing_a_tag_are_ranked(make_note, monkeypatch):
+    """Of the notes sharing a tag, only the RELATED_CANDIDATES written last are ranked, so a
+    common tag costs the same at 100,000 notes: an older note sharing more tags is not seen."""
+    monkeypatch.setattr("papers.models.RELATED_CANDIDATES", 2)
+    note = make_note(tags=["rl", "ppo"])
+    make_note(title="旧·两个标签", tags=["rl", "ppo"], days_ago=9)
+    make_note(title="新一", tags=["rl"], days_ago=3)
+    make_note(title="新二", tags=["ppo"], days_ago=2)
+    assert related_titles(note) == ["新二", "新一"]
+    monkeypatch.setattr("papers.models.RELATED_CANDIDATES", 3)
+    assert related_titles(note) == ["旧·两个标签", "新二", "新一"]
