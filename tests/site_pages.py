@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from accounts.models import Profile
-from annotations import moderation, passages, replies
+from annotations import moderation, replies
 from annotations.models import Comment
 from papers.models import Note, Paper
+from tests.annotations.helpers import annotate_in_code
 from tests.papers.helpers import shanghai
 from topics.models import Topic
 
@@ -133,17 +134,7 @@ def build_site(django_user_model):
     answer = moderation.post_comment(note=note, body="同意。", user=other, parent=comment)
     moderation.moderate(Comment.objects.filter(pk=answer.pk), Comment.State.PUBLIC)
 
-    public = annotate(note, other, "相似度变成权重", "这里的权重和为 1。", "public")
+    public = annotate_in_code(note, other, "相似度变成权重", "这里的权重和为 1。", "public")
     replies.create_reply(public, reader, "对,softmax 保证了这一点。")
-    annotate(note, reader, "原论文", "只有我能看到的批注。", "private")
+    annotate_in_code(note, reader, "原论文", "只有我能看到的批注。", "private")
     return note
-
-
-def annotate(note, user, quote, body, visibility):
-    text = passages.note_text(note)
-    start = text.index(quote)
-    selector, errors = passages.clean_selector(
-        text, {"exact": quote, "start": start, "end": start + len(quote)}
-    )
-    assert not errors, errors
-    return passages.create_annotation(note, user, selector, body, visibility)

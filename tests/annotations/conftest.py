@@ -6,6 +6,7 @@ from accounts import limits
 from accounts.models import Profile
 from annotations import abuse, moderation
 from annotations.models import Comment
+from tests.annotations.helpers import annotate_in_code
 
 # The start of an hour (and so of a minute): rate-limit windows never roll over mid-test.
 NOW = 1_800_000_000.0
@@ -95,15 +96,8 @@ def comment_anchors(response):
 @pytest.fixture
 def annotate(db):
     """An annotation by `user` on the first `quote` in `note`'s plain text."""
-    from annotations import passages
 
     def make(note, user, quote, body="批注", visibility="private"):
-        text = passages.note_text(note)
-        start = text.index(quote)
-        selector, errors = passages.clean_selector(
-            text, {"exact": quote, "start": start, "end": start + len(quote)}
-        )
-        assert not errors, errors
-        return passages.create_annotation(note, user, selector, body, visibility)
+        return annotate_in_code(note, user, quote, body, visibility)
 
     return make

@@ -38,6 +38,17 @@ def focused(page):
     )
 
 
+def save_public_with_the_keyboard(page):
+    """In the open editor: write the note, tick 公开 and save, all with keys; the POST's answer."""
+    page.keyboard.type("键盘写的批注")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # 公开
+    page.keyboard.press("Tab")
+    with page.expect_response(lambda r: r.request.method == "POST") as response:
+        page.keyboard.press("Enter")
+    return response.value
+
+
 def selected(page):
     return page.evaluate("getSelection().toString()")
 
@@ -78,13 +89,7 @@ def test_reader_annotates_with_the_keyboard_only(
     page.screenshot(path=artifacts / "annotations-keyboard-button.png")
     page.keyboard.press("Enter")
     assert focused(page)[0] == "textarea"
-    page.keyboard.type("键盘写的批注")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Space")  # 公开
-    page.keyboard.press("Tab")
-    with page.expect_response(lambda r: r.request.method == "POST") as response:
-        page.keyboard.press("Enter")
-    assert response.value.status == 201
+    assert save_public_with_the_keyboard(page).status == 201
     annotation = Annotation.objects.get()
     assert (annotation.exact, annotation.body, annotation.visibility) == (
         "自注意力",
@@ -136,13 +141,7 @@ def test_annotate_reply_share_and_open_the_link_with_the_keyboard_only(
     assert focused(page) == ["button", None, None]
     assert selected(page) == "自注意力"
     page.keyboard.press("Enter")
-    page.keyboard.type("键盘写的批注")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Space")  # 公开
-    page.keyboard.press("Tab")
-    with page.expect_response(lambda r: r.request.method == "POST") as created:
-        page.keyboard.press("Enter")
-    assert created.value.status == 201
+    assert save_public_with_the_keyboard(page).status == 201
     annotation = Annotation.objects.get()
     assert (annotation.exact, annotation.visibility) == ("自注意力", "public")
     page.wait_for_function("() => document.activeElement.matches('mark.annotation-highlight')")

@@ -5,6 +5,7 @@ import pytest
 from annotations.models import Annotation
 from papers.models import Note
 from papers.rendering import plain_text
+from tests.annotations.helpers import annotate_in_code
 from tests.browser.conftest import log_in
 from tests.services import clear_local_cache
 
@@ -84,19 +85,6 @@ def highlighted(page, annotation=None):
     if annotation is not None:
         marks += f'[data-annotation-ids~="{annotation.pk}"]'
     return "".join(page.locator(marks).all_inner_texts())
-
-
-def annotate_in_code(note, user, passage, body="", visibility="private"):
-    """An annotation by `user` on the first `passage` in `note`, made as the API makes one."""
-    from annotations import passages
-
-    text = passages.note_text(note)
-    start = text.index(passage)
-    selector, errors = passages.clean_selector(
-        text, {"exact": passage, "start": start, "end": start + len(passage)}
-    )
-    assert not errors, errors
-    return passages.create_annotation(note, user, selector, body, visibility)
 
 
 def annotate(page, start, end, text, public=False, screenshot=None):
