@@ -22,8 +22,8 @@ class AnnotationsConfig(AppConfig):
         # A signed-in reader's parts of the note page, filled in per response (annotations.fills).
         pages.register_personal("comment-who", fills.comment_who)
         pages.register_personal("annotation-hint", fills.annotation_hint)
-        pages.register_filler("signed-in", fills.signed_in)
-        pages.register_filler("comment-actions", fills.comment_actions)
+        pages.register_filler("signed-in", fills.signed_in, anonymous="false")
+        pages.register_filler("comment-actions", fills.comment_actions, anonymous="")
         # Notes change through papers' one write path: move the passages annotated on them.
         notes_changed.connect(passages.reanchor_edited_notes, dispatch_uid="annotations.reanchor")
         # Deletes, whoever makes them (the admin, or a note, parent or reader cascading), keep

@@ -54,7 +54,7 @@ class PageMemory:
             return found[0]
 
     def put(self, key, entry):
-        size = len(entry[3]) + len(key)
+        size = len(entry[3]) + len(entry[5]) + len(key)  # as rendered, and for anonymous readers
         if size > self.max_bytes:
             return
         with self.lock:

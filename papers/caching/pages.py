@@ -28,9 +28,13 @@ through `csrf_placeholder`) and filled in on every response, cached or not, by t
 registered with `register_filler()`. A signed-in reader's parts (account links, the comment
 form's "as NAME") are regions, `<!--personal:name:argument-->what an anonymous reader
 sees<!--/personal-->` (`{% personal %}`), replaced for signed-in readers by the functions
-registered with `register_personal()` and left as they are for anonymous ones (the markers
-are comments: no work on an anonymous hit). Escaped text can never contain `<!--`, so only
-the site's own templates can produce a placeholder or a region.
+registered with `register_personal()`; anonymous readers get what is inside. A placeholder
+whose value is the same for every anonymous reader (the comment actions: none; the annotation
+panel: not signed in) is registered with that value. Every entry holds the page twice: as
+rendered, for signed-in readers, and as every anonymous reader gets it (regions resolved,
+those placeholders filled: `for_anonymous_readers`), so an anonymous hit fills only what is
+its own (the CSRF token, the form's timestamp). Escaped text can never contain `<!--`, so
+only the site's own templates can produce a placeholder or a region.
 """
 
 import hashlib
@@ -58,7 +62,7 @@ UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 PLACEHOLDER = re.compile(rb"<!--fill:([\w-]+):([^>]*)-->")
 PLACEHOLDER_START = b"<!--fill:"
-REGION = re.compile(rb"<!--personal:([\w-]+):([^>]*)-->.*?<!--/personal-->", re.S)
+REGION = re.compile(rb"<!--personal:([\w-]+):([^>]*)-->(.*?)<!--/personal-->", re.S)
 REGION_START = b"<!--personal:"
 # A session holding anything but the login (a comment waiting for approval, messages) has
 # parts of the page that only its reader sees: such a reader gets pages rendered for them.
@@ -67,6 +71,7 @@ LOGIN_SESSION_KEYS = {SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY}
 # page: false for anonymous readers and for signed-in ones who are not staff alike.
 SAME_FOR_EVERY_READER = {"is_staff", "is_superuser"}
 _fillers = {}
+_anonymous_values = {}  # placeholder name -> its value (bytes) for every anonymous reader
 _personal = {}
 
 
@@ -78,9 +83,12 @@ def placeholder(name, argument=""):
     return mark_safe(f"<!--fill:{name}:{argument}-->")
 
 
-def register_filler(name, function):
-    """`function(request, argument) -> str` gives the value of `placeholder(name, argument)`."""
+def register_filler(name, function, anonymous=None):
+    """`function(request, argument) -> str` gives the value of `placeholder(name, argument)`;
+    `anonymous`, when given, is its value for every anonymous reader, whatever the argument."""
     _fillers[name] = function
+    if anonymous is not None:
+        _anonymous_values[name] = anonymous.encode()
 
 
 def register_personal(name, function):
@@ -118,18 +126,29 @@ def has_placeholders(response):
     return not response.streaming and PLACEHOLDER_START in response.content
 
 
+def for_anonymous_readers(content):
+    """`content` (bytes) as every anonymous reader gets it, before their own placeholders."""
+    content = REGION.sub(rb"\3", content)
+    return PLACEHOLDER.sub(
+        lambda match: _anonymous_values.get(match[1].decode(), match[0]), content
+    )
+
+
 def filled(content, request):
     """`content` (bytes) with this request's values in place of its regions and placeholders."""
-    if REGION_START in content and (user := reader(request)):
+    user = reader(request)
+    if REGION_START in content:
 
         def personal(match):
             name, argument = match[1].decode(), match[2].decode()
             return _personal[name](user, argument).encode()
 
-        content = REGION.sub(personal, content)
+        content = REGION.sub(personal if user else rb"\3", content)
 
     def value(match):
         name, argument = match[1].decode(), match[2].decode()
+        if user is None and name in _anonymous_values:
+            return _anonymous_values[name]
         return _fillers[name](request, argument).encode()
 
     return PLACEHOLDER.sub(value, content) if PLACEHOLDER_START in content else content
@@ -214,8 +233,8 @@ def cache_query(request):
 
 def entry_key(request, query):
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    # v2: entries say whether they are for every reader; older ones are never read.
-    return "pagecache:page:v2:" + hashlib.sha256(url.encode()).hexdigest()
+    # v3: entries hold the anonymous readers' copy too; older ones are never read.
+    return "pagecache:page:v3:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 def lookup(request, signed_in=False):
@@ -248,8 +267,8 @@ def lookup(request, signed_in=False):
         return None
     if source == "hit" and memory.watcher():
         kept.put(key, entry)
-    _, status, headers, content, _ = entry
-    response = HttpResponse(content, status=status)
+    _, status, headers, content, _, anonymous_content = entry
+    response = HttpResponse(content if signed_in else anonymous_content, status=status)
     for header, value in headers:
         response[header] = value
     response["X-Page-Cache"] = source
@@ -274,7 +293,9 @@ def store(request, response, for_every_reader):
     `for_every_reader` false: for anonymous readers only."""
     key, token = request.page_cache_entry
     headers = list(response.items())
-    entry = (token, response.status_code, headers, response.content, for_every_reader)
+    content = response.content
+    anonymous_content = for_anonymous_readers(content)
+    entry = (token, response.status_code, headers, content, for_every_reader, anonymous_content)
     cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
     if memory.watcher():
         memory.pages_in_memory().put(key, entry)

@@ -18,6 +18,7 @@ from accounts.models import Profile
 from annotations import moderation, passages
 from annotations.models import Comment
 from papers import search
+from papers.caching import pages as page_cache
 from papers.models import Note
 from tests.services import REDIS_DOWN_CACHES
 
@@ -270,6 +271,30 @@ def test_signed_in_reader_gets_the_shared_page_with_their_own_parts(client, note
     anonymous = client.get("/notes/attention/")
     assert anonymous["X-Page-Cache"] == "hit"
     assert "小读者" not in anonymous.content.decode()
+
+
+def test_an_anonymous_hit_fills_only_its_own_placeholders(client, note, reader, monkeypatch):
+    """Every anonymous reader sees no comment actions and no account links: the entry keeps a
+    copy with those resolved, so an anonymous hit asks no filler for them; a signed-in reader's
+    hit of the same entry still gets their own."""
+    moderation.post_comment(note=note, body="读者的评论", user=reader)
+    warm(client, ["/notes/attention/"])
+    asked = []
+
+    def counted(name, filler):
+        return lambda request, argument: asked.append(name) or filler(request, argument)
+
+    for name in ("comment-actions", "signed-in"):
+        monkeypatch.setitem(page_cache._fillers, name, counted(name, page_cache._fillers[name]))
+    anonymous = client.get("/notes/attention/")
+    assert anonymous["X-Page-Cache"] == "hit"
+    html = anonymous.content.decode()
+    assert asked == []
+    assert "<!--personal:" not in html and "<!--fill:" not in html
+    client.force_login(reader)
+    signed_in = client.get("/notes/attention/").content.decode()
+    assert asked
+    assert "/edit/" in signed_in and "/edit/" not in html
 
 
 def test_staff_are_never_served_nor_stored(admin_client, client, note):
