@@ -359,12 +359,12 @@ function setUp(panel, body) {
 
   // The popover is placed in page coordinates, so it scrolls with the page; a resize reflows
   // the text under it (and a scrolled box moves its highlight), so it is placed again then.
-  let replacing = false;
+  let placementQueued = false;
   function followOpener() {
-    if (popover.hidden || !popoverOpener?.isConnected || replacing) return;
-    replacing = true;
+    if (popover.hidden || !popoverOpener?.isConnected || placementQueued) return;
+    placementQueued = true;
     requestAnimationFrame(() => {
-      replacing = false;
+      placementQueued = false;
       if (!popover.hidden) place(popover, popoverOpener.getBoundingClientRect());
     });
   }
