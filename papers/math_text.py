@@ -6,12 +6,15 @@ list of pieces, each a string of text or a `Formula`, read from the rendered HTM
 renderer has already decided what is math, whatever the delimiters (`$..$`, `\\(..\\)`,
 `$$..$$`, `\\[..\\]`, amsmath environments), and a `$` it left as text (money) stays text.
 
-Lengths count a formula as its TeX, as the plain text does. Cuts fall between pieces or inside
-text, never inside a formula. HTML is made from pieces only by escaping text and writing each
-formula as the element static/js/math.js typesets (the markup of note bodies), so nothing in a
+An excerpt's length counts a formula by what a reader sees (`reading_length`: its TeX without
+commands, braces, scripts and spaces), not by its TeX, so a card with much math shows nearly as
+much prose as one without. Cuts fall between pieces or inside text, never inside a formula.
+HTML is made from pieces only by escaping text and writing each formula as the element
+static/js/math.js typesets (the markup of note bodies), so nothing in a
 note's text can become markup.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -26,6 +29,9 @@ from .rendering import (
 )
 
 ELLIPSIS = "..."
+# TeX a reader does not see as symbols: commands (\frac, \left, \mathrm), escapes, grouping,
+# scripts, alignment and spaces.
+TEX_MARKUP = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&\s]")
 
 
 @dataclass(frozen=True)
@@ -109,12 +115,21 @@ def formula_spans(parts):
     return spans
 
 
+def reading_length(part):
+    """What `part` counts in an excerpt's length: text its characters, a formula the symbols
+    a reader sees (`$\\mathrm{softmax}(QK^\\top)$` counts 11, not 25), at least one."""
+    if isinstance(part, Formula):
+        return max(1, len(TEX_MARKUP.sub("", part.tex)))
+    return len(part)
+
+
 def cut(parts, length):
-    """(the first `length` characters of `parts`, whether anything was left out); a formula
-    that does not fit whole is left out with everything after it."""
+    """(the first `length` characters of `parts`, formulas counted by `reading_length`,
+    whether anything was left out); a formula that does not fit whole is left out with
+    everything after it."""
     kept, room = [], length
     for part in parts:
-        size = len(str(part))
+        size = reading_length(part)
         if size <= room:
             kept.append(part)
             room -= size
@@ -140,7 +155,8 @@ def to_html(parts):
 def excerpt_html(summary_html, body_source, body_html, length=EXCERPT_LENGTH):
     """A card's excerpt as HTML, by the rule of papers.rendering.note_excerpt: the summary and
     the lead before `<!-- more -->` whole and "...", or else summary and body cut at `length`
-    characters (never inside a formula) with "..." when longer."""
+    characters, formulas counted as a reader sees them and never split, with "..." when
+    longer."""
     lead = lead_of(body_source)
     rest = render_markdown(lead).html if lead is not None else body_html
     parts = collapsed([*pieces(summary_html), " ", *pieces(rest)])

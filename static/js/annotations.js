@@ -357,6 +357,20 @@ function setUp(panel, body) {
     popover.focus({ preventScroll: true });
   }
 
+  // The popover is placed in page coordinates, so it scrolls with the page; a resize reflows
+  // the text under it (and a scrolled box moves its highlight), so it is placed again then.
+  let placementQueued = false;
+  function followOpener() {
+    if (popover.hidden || !popoverOpener?.isConnected || placementQueued) return;
+    placementQueued = true;
+    requestAnimationFrame(() => {
+      placementQueued = false;
+      if (!popover.hidden) place(popover, popoverOpener.getBoundingClientRect());
+    });
+  }
+  window.addEventListener("resize", followOpener);
+  document.addEventListener("scroll", followOpener, { capture: true, passive: true });
+
   function closePopover() {
     if (popover.hidden) return;
     popover.hidden = true;

@@ -61,6 +61,14 @@ def tab_to_note_body(page):
     raise AssertionError("Tab never reaches the note body")
 
 
+def select_first_word_with_shift_arrows(page):
+    """From the caret at the note body's start: down to the first paragraph, then Shift+arrows
+    over its first four characters, 自注意力."""
+    page.keyboard.press("ArrowDown")  # from the heading to the first paragraph
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")
+
+
 def status(page):
     page.wait_for_function("() => document.querySelector('[data-annotation-status]').textContent")
     return page.locator("[data-annotation-status]").text_content()
@@ -76,9 +84,7 @@ def test_reader_annotates_with_the_keyboard_only(
     tab_to_note_body(page)
     page.locator(".keyboard-caret").wait_for()
     page.screenshot(path=artifacts / "annotations-keyboard-caret.png")
-    page.keyboard.press("ArrowDown")  # from the heading to the first paragraph
-    for _ in range(4):
-        page.keyboard.press("Shift+ArrowRight")
+    select_first_word_with_shift_arrows(page)
     assert selected(page) == "自注意力"
     assert status(page) == "已选中文字,按 Tab 或 Alt+A 批注。"
 
@@ -134,9 +140,7 @@ def test_annotate_reply_share_and_open_the_link_with_the_keyboard_only(
     log_in(page, live_server, annotated_note.get_absolute_url())
     wait_loaded(page)
     tab_to_note_body(page)
-    page.keyboard.press("ArrowDown")
-    for _ in range(4):
-        page.keyboard.press("Shift+ArrowRight")
+    select_first_word_with_shift_arrows(page)
     page.keyboard.press("Tab")  # no wait: the 120 ms debounce has not run yet
     assert focused(page) == ["button", None, None]
     assert selected(page) == "自注意力"
@@ -225,9 +229,7 @@ def test_alt_a_right_after_shift_arrows_annotates_the_selection(
     log_in(page, live_server, annotated_note.get_absolute_url())
     wait_loaded(page)
     tab_to_note_body(page)
-    page.keyboard.press("ArrowDown")
-    for _ in range(4):
-        page.keyboard.press("Shift+ArrowRight")
+    select_first_word_with_shift_arrows(page)
     page.keyboard.press("Alt+a")
     editor = page.locator("[data-annotation-editor]")
     editor.wait_for()

@@ -448,3 +448,35 @@ def test_long_reworded_quotes_are_cut_around_their_changes(
             page.set_viewport_size({"width": width, "height": 900})
             card.screenshot(path=artifacts / f"edited-long-{scheme}-{width}.png")
     assert csp_violations() == []
+
+
+def test_open_popover_follows_its_highlight_when_the_window_narrows(
+    page, live_server, annotated_note, reader, artifacts
+):
+    """A popover opened at 1280 px is, after a resize to 390 px, still 6 px below its highlight
+    and within the window; scrolled after, it stays there."""
+    annotation = annotate_in_code(annotated_note, reader, "结论", "公开的", "public")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + annotated_note.get_absolute_url())
+    wait_loaded(page)
+    mark = page.locator(f"mark[data-annotation-ids='{annotation.pk}']").first
+    mark.scroll_into_view_if_needed()
+    mark.click()
+    popover = page.locator(".annotation-popover")
+    popover.wait_for()
+    wide = popover.bounding_box()
+    assert wide["x"] + wide["width"] > 390  # beside the highlight, far to the right of 390
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for scroll in (0, 40):
+        page.mouse.wheel(0, scroll)
+        page.wait_for_function(
+            """() => Math.abs(document.querySelector(".annotation-popover")
+                .getBoundingClientRect().top
+                - document.querySelector("mark.annotation-highlight").getBoundingClientRect()
+                .bottom - 6) < 1""",
+            timeout=5000,
+        )
+        box = popover.bounding_box()
+        assert box["x"] >= 8 and box["x"] + box["width"] <= 390 - 8
+    page.screenshot(path=artifacts / "annotations-popover-resized-390.png")

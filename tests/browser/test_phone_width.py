@@ -7,6 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from annotations import moderation
+from annotations.models import Comment
+from tests.annotations.helpers import annotate_in_code
+from tests.browser.conftest import log_in
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -27,12 +32,15 @@ $$
 advantage = rewards - values.detach()  # {"很长的注释 " * 20}
 ```
 """
+# A comment (and an annotation) holding both long formulas, typeset as in the note's body.
+LONG_MATH_TEXT = f"行内 ${LONG_INLINE}$ 之后还有字。\n\n$$\n{LONG_DISPLAY}\n$$\n"
 
 
 @pytest.fixture
-def wide_note(transactional_db, topic, paper, make_note):
+def wide_note(transactional_db, topic, paper, make_note, reader):
+    """The long-formula note, with a public comment and the reader's annotation holding both."""
     assert len(LONG_INLINE) == 300
-    return make_note(
+    note = make_note(
         title="Actor-Critic 的长公式",
         slug="actor-critic",
         topic=topic,
@@ -41,6 +49,10 @@ def wide_note(transactional_db, topic, paper, make_note):
         body=BODY,
         tags=["强化学习"],
     )
+    comment = moderation.post_comment(note=note, body=LONG_MATH_TEXT, name="路人甲")
+    moderation.moderate(Comment.objects.filter(pk=comment.pk), Comment.State.PUBLIC)
+    annotate_in_code(note, reader, "开头一段", LONG_MATH_TEXT, "private")
+    return note
 
 
 def page_urls(note):
@@ -65,11 +77,14 @@ def page_urls(note):
     }
 
 
-def widths(page, live_server, note, viewport):
+SIGNED_IN_URLS = {"profile": reverse("accounts:profile"), "mine": reverse("annotations:mine")}
+
+
+def widths(page, live_server, urls, viewport):
     """{page kind: document scroll width} with typesetting done."""
     page.set_viewport_size(viewport)
     measured = {}
-    for kind, url in page_urls(note).items():
+    for kind, url in urls.items():
         response = page.goto(live_server.url + url)
         assert response.status == (404 if kind == "404" else 200), kind
         page.evaluate("document.fonts.ready")
@@ -79,8 +94,22 @@ def widths(page, live_server, note, viewport):
 
 def test_no_page_is_wider_than_a_phone(page, live_server, wide_note, artifacts):
     """At 390 px every page kind is at most 390 px wide, the long-formula note included."""
-    measured = widths(page, live_server, wide_note, PHONE)
+    measured = widths(page, live_server, page_urls(wide_note), PHONE)
     print("scrollWidth at 390 px:", measured)
+    assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
+
+
+def test_no_signed_in_page_is_wider_than_a_phone(page, live_server, wide_note, artifacts):
+    """Signed in, at 390 px: the profile, 我的批注 (an annotation with both long formulas) and
+    the note with its long-formula comment and annotation are at most 390 px wide."""
+    log_in(page, live_server, wide_note.get_absolute_url())
+    urls = {**SIGNED_IN_URLS, "note": wide_note.get_absolute_url()}
+    measured = widths(page, live_server, urls, PHONE)
+    print("scrollWidth at 390 px, signed in:", measured)
+    for kind, url in urls.items():
+        page.goto(live_server.url + url)
+        page.evaluate("document.fonts.ready")
+        page.screenshot(path=artifacts / f"phone-signed-in-{kind}.png", full_page=True)
     assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
 
 

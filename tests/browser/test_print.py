@@ -1,12 +1,14 @@
-"""Printing a note: A4 with margins, BibTeX wrapped whole, link targets, highlights kept, and
-the reader's own annotations as endnotes "我的批注" with [n] markers at their highlights."""
+"""Printing a note: A4 with margins, BibTeX wrapped whole, link targets, highlights kept, the
+reader's own annotations as endnotes "我的批注" with [n] markers at their highlights, and the
+comments section only when there are comments."""
 
 import re
 import subprocess
 
 import pytest
 
-from annotations import passages
+from annotations import moderation, passages
+from annotations.models import Comment
 from tests.browser.conftest import log_in
 
 A4_POINTS = (595.28, 841.89)
@@ -112,3 +114,38 @@ def test_endnote_markers_follow_the_readers_highlights_and_go_after_printing(
     assert marked == [["局部窗口", "[1]"], ["长文档也能处理", "[2]"]]
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.locator(".print-endnote-ref, .print-endnotes").count() == 0
+
+
+def printed_text(page, live_server, note, artifacts, name):
+    """The text of the PDF Chromium prints of `note`, seen by an anonymous reader."""
+    page.goto(live_server.url + note.get_absolute_url())
+    page.evaluate("document.fonts.ready")
+    pdf = artifacts / f"{name}.pdf"
+    page.pdf(path=pdf, format="A4")
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(artifacts / name)])
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+
+
+def test_note_without_comments_prints_no_comments_section(
+    page, live_server, transactional_db, make_note, artifacts
+):
+    """No 评论 0 heading and no 还没有评论 on the paper, only the note."""
+    note = make_note(title="稀疏注意力", slug="sparse-attention", body=BODY)
+    text = printed_text(page, live_server, note, artifacts, "note-print-no-comments")
+    assert "结论" in text
+    assert "评论" not in text
+    assert "还没有评论" not in text
+
+
+def test_note_with_comments_prints_them_without_the_form(
+    page, live_server, transactional_db, make_note, artifacts
+):
+    """评论 1 with its author and text; nothing of the form to write one."""
+    note = make_note(title="稀疏注意力", slug="sparse-attention", body=BODY)
+    comment = moderation.post_comment(note=note, body="窗口怎么选?", name="路人甲")
+    moderation.moderate(Comment.objects.filter(pk=comment.pk), Comment.State.PUBLIC)
+    text = printed_text(page, live_server, note, artifacts, "note-print-comments")
+    assert "评论 1" in text
+    assert "窗口怎么选?" in text and "路人甲" in text
+    assert "还没有评论" not in text
+    assert "发表评论" not in text and "以访客身份评论" not in text

@@ -20,9 +20,16 @@ def excerpt_of(summary="", body=""):
 
 
 def text_length(excerpt):
-    """Characters an excerpt counts: text, and formulas as their TeX, without the "..."."""
-    text = FORMULA.sub(lambda match: match.group(1), excerpt.removesuffix("..."))
-    return len(unescape(text))
+    """Characters an excerpt counts, without the "...": text, and each formula as the symbols
+    a reader sees (math_text.reading_length)."""
+    text = excerpt.removesuffix("...")
+    formulas = [math_text.Formula(unescape(tex), False) for tex in FORMULA.findall(text)]
+    return len(unescape(FORMULA.sub("", text))) + sum(map(math_text.reading_length, formulas))
+
+
+def prose(excerpt):
+    """The excerpt's text without its formulas, spaces and "..."."""
+    return re.sub(r"\s", "", unescape(FORMULA.sub("", excerpt.removesuffix("..."))))
 
 
 @pytest.mark.parametrize(
@@ -65,6 +72,20 @@ def test_excerpt_is_cut_at_the_limit_with_an_ellipsis():
     assert excerpt.endswith("...")
     assert len(excerpt) == EXCERPT_LENGTH + 3
     assert excerpt_of(body="短的正文") == "短的正文"
+
+
+def test_formulas_count_what_a_reader_sees_so_math_leaves_room_for_prose():
+    """Paragraphs of 110 characters each followed by a display formula of 55 TeX characters
+    (13 seen): the excerpt holds 320 characters of prose and two formulas whole, against 347
+    in a plain note (the spaces between paragraphs count too); counted by TeX it held 236."""
+    display = r"\mathrm{softmax}\left(\frac{QK^\top}{\sqrt{d}}\right) V"
+    paragraph = "稀疏注意力只看局部窗口" * 10
+    math_heavy = excerpt_of(body=f"{paragraph}\n\n$${display}$$\n\n" * 5)
+    plain = excerpt_of(body=f"{paragraph}\n\n" * 5)
+    assert len(prose(plain)) == 347
+    assert len(prose(math_heavy)) == 320
+    assert [unescape(tex) for tex in FORMULA.findall(math_heavy)] == [display] * 2
+    assert text_length(math_heavy) == text_length(plain) == EXCERPT_LENGTH
 
 
 def test_a_formula_that_does_not_fit_ends_the_excerpt_before_it():
