@@ -141,3 +141,21 @@ def test_deep_page_of_index_skips_less_than_a_block(
     assert "OFFSET 24" in queries.captured_queries[0]["sql"]
     with django_assert_num_queries(1):
         client.get("/", {"page": 1})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_tag_listing_asks_each_note_for_its_tag_by_index(make_note):
+    """A tag's listing can walk the notes in order and look up each one's tagged item by an
+    index (papers 0012): the join casts object_id to the note's bigint id, which taggit's own
+    indexes do not hold. Joins other than nested loops are turned off, as a table of a few
+    rows would never take the index."""
+    for _ in range(3):
+        make_note(tags=["shared"])
+    ids = Note.objects.published().filter(tags__slug="shared").values("pk")[:12]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        for setting in ("enable_hashjoin", "enable_mergejoin", "enable_seqscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "papers_taggeditem_note_idx" in plan
