@@ -48,11 +48,14 @@ class ListingPaginator(Paginator):
     def rows(self, bottom, top):
         """Rows `bottom` to `top` (exclusive) of the listing, in its order: one query."""
         listing = self.object_list
-        if self.block_rows and bottom >= self.block_rows:
-            block = bottom // self.block_rows
-            start = self.boundaries()[block - 1]
+        boundaries = self.boundaries() if self.block_rows and bottom >= self.block_rows else []
+        # Fewer boundaries than the count implies only when notes became visible between
+        # finding the one and the other: start from the last one found.
+        block = min(bottom // self.block_rows, len(boundaries)) if boundaries else 0
+        if block:
             skipped = block * self.block_rows
-            ids = listing.filter(at_or_after(self.ordering(), start)).values("pk")
+            ids = listing.filter(at_or_after(self.ordering(), boundaries[block - 1]))
+            ids = ids.values("pk")
             ids = ids[bottom - skipped : top - skipped]
         elif bottom < self.count - top:
             ids = listing.values("pk")[bottom:top]

@@ -159,3 +159,15 @@ def test_tag_listing_asks_each_note_for_its_tag_by_index(make_note):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "papers_taggeditem_note_idx" in plan
+
+
+def test_pages_past_the_boundaries_found_start_from_the_last(long_listing):
+    """Boundaries found before notes became visible may be too few for the count: deep pages
+    then start from the last boundary found, with the pages of OFFSET paging."""
+
+    class StaleBoundaries(ListingPaginator):
+        def boundaries(self):
+            return super().boundaries()[:2]
+
+    paged = StaleBoundaries(long_listing, 5, block_rows=36)
+    assert page_ids(paged) == page_ids(Paginator(long_listing, 5))
