@@ -21,9 +21,13 @@ from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
 from .paging import ListingPaginator
 
+# A deep page skips fewer than this many pages of ids, from the nearest boundary before it.
+LISTING_BLOCK_PAGES = 20
+
 
 class CountedOncePaginator(ListingPaginator):
-    """A paginator that counts its listing once per content version (papers.caching)."""
+    """A paginator that counts its listing and finds its page boundaries once per content
+    version (papers.caching)."""
 
     def __init__(self, *args, listing, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +36,9 @@ class CountedOncePaginator(ListingPaginator):
     @cached_property
     def count(self):
         return fragments.listing_count(self.listing, lambda: ListingPaginator.count.func(self))
+
+    def boundaries(self):
+        return fragments.listing_boundaries(self.listing, super().boundaries)
 
 
 class PaginatedMixin:
@@ -57,7 +64,13 @@ class NoteListMixin(PaginatedMixin):
     def get_paginator(self, *args, **kwargs):
         listing = f"{self.request.path}?{self.request.GET.get('q', '')}"
         # A page's cards are loaded by id alone (papers.paging): the listing filtered them.
-        return CountedOncePaginator(*args, listing=listing, rows=Note.objects.cards(), **kwargs)
+        return CountedOncePaginator(
+            *args,
+            listing=listing,
+            rows=Note.objects.cards(),
+            block_rows=LISTING_BLOCK_PAGES * self.paginate_by,
+            **kwargs,
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.get_heading(), **kwargs)

@@ -22,6 +22,11 @@ def listing_count(listing, count):
     return versions.cached(f"count:{_digest(listing)}", count)
 
 
+def listing_boundaries(listing, find):
+    """Where a listing's blocks of pages start (papers.paging); `find()` finds them."""
+    return versions.cached(f"boundaries:{_digest(listing)}", find)
+
+
 def topics(find):
     """The topics with their counts of published notes, as /topics/ lists them."""
     return versions.cached("topics", find)
