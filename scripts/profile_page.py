@@ -9,7 +9,8 @@ database (`--database`, on BENCH_POSTGRES_URL's server) is created and filled wi
 notes by scripts/benchdata.py unless it already has them (`--fresh` recreates it). Requests go
 through Django's WSGI handler directly, without a server, anonymously. Without --profile it
 prints, for each page, the best of `--rounds` rounds of `--requests` requests (ms a request);
-with --profile URL it prints cProfile's top entries for that URL by cumulative and own time.
+with --html URL it prints that page (to compare renders before and after a change); with
+--profile URL it prints cProfile's top entries for that URL by cumulative and own time.
 """
 
 import argparse
@@ -36,6 +37,7 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--profile", metavar="URL")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--html", metavar="URL", help="print that page, to compare renders")
     parser.add_argument("--save", metavar="FILE", help="the profile's stats, for pstats")
     return parser.parse_args()
 
@@ -57,7 +59,9 @@ def main():
 
         application = get_wsgi_application()
         urls = {name: url for name, url in page_urls(args.size).items() if "static" not in name}
-        if args.profile:
+        if args.html:
+            sys.stdout.write(request(application, args.html).decode())
+        elif args.profile:
             profile(application, args.profile, args)
         else:
             for name, url in urls.items():
