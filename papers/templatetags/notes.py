@@ -1,4 +1,6 @@
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from ..caching import fragments
@@ -17,6 +19,22 @@ def note_cards(context, notes):
             return template.render(context)
 
     return mark_safe("".join(fragments.note_cards(notes, render)))
+
+
+@register.simple_tag
+def title_items(notes):
+    """The rows of a title list: a date and a linked title per note, built here because the
+    template engine took most of an archive page's time on its hundred rows of four tags."""
+    return format_html_join(
+        "",
+        '\n  <li class="title-list__item"><time class="title-list__date" datetime="{}">{}</time>'
+        ' <a href="{}">{}</a></li>\n  ',
+        (
+            (day, day, note.get_absolute_url(), note.title)
+            for note in notes
+            for day in [f"{timezone.localtime(note.published_at):%Y-%m-%d}"]
+        ),
+    )
 
 
 @register.inclusion_tag("includes/pagination.html", takes_context=True)

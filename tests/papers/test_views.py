@@ -500,6 +500,14 @@ def test_archive_index_lists_titles_under_months_newest_first(client, dated_note
     ) in html(response)
 
 
+def test_archive_title_is_escaped(client, make_note):
+    """A title is shown as text in the title list, markup and all."""
+    make_note(title="<b>对比 & 学习</b>", published_at=shanghai(2024, 11, 2, 12))
+    assert '<a href="/notes/note-1/">&lt;b&gt;对比 &amp; 学习&lt;/b&gt;</a>' in html(
+        client.get("/2024/11/")
+    )
+
+
 def test_archive_index_pages_by_a_hundred_titles(client, make_note):
     """101 notes: the first page lists 100 titles, the second the oldest one."""
     for day in range(1, 102):
