@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,13 +40,18 @@ class Card:
     is_active = True
     is_staff = is_superuser = False
 
-    def __init__(self, pk, name, expires, stamp):
-        self.pk = self.id = pk
-        self.profile = SimpleNamespace(display_name=name)  # accounts.models.display_name
-        self.name, self.expires, self.stamp = name, expires, stamp
+    def __init__(self, user, expires, stamp):
+        self.pk = self.id = user.pk
+        self.username = user.get_username()
+        try:  # accounts.models.display_name: the profile's name, else the username
+            name = user.profile.display_name
+        except ObjectDoesNotExist:  # an account made by createsuperuser has no profile
+            name = ""
+        self.profile = SimpleNamespace(display_name=name)
+        self.expires, self.stamp = expires, stamp
 
     def get_username(self):
-        return self.name
+        return self.username
 
 
 class Cards:
@@ -99,13 +105,11 @@ def card(request):
 def remember(request):
     """Make a card for `request`'s reader, whose session and user the full path has read
     (pages.is_cacheable_with_session holds)."""
-    from accounts.models import display_name
-
     stamp, user, session = request.readers_version_seen, request.user, request.session
     expires = getattr(session, "expire_date", None)  # as the database has it (sessions.py)
     if stamp is None or expires is None or session.modified or not user.is_active:
         return
-    _cards.put(session.session_key, Card(user.pk, display_name(user), expires, stamp))
+    _cards.put(session.session_key, Card(user, expires, stamp))
 
 
 def new():
