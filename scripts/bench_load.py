@@ -60,6 +60,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -272,9 +273,9 @@ def reader_cookies(count):
     """`count` Cookie headers, each signing in another generated reader (a new session)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils.crypto import get_random_string
 
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     readers = reader_accounts()
     cookies = []
     for i in range(count):

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from papers.caching import backend, memory, versions
+from papers.caching import backend, memory, readers, versions
 from papers.models import Note, Paper
 from tests.services import (
     LOCAL_CACHE,
@@ -43,6 +43,7 @@ def content_version_drawn_at_once(monkeypatch):
     never happens: draw the content version at once instead (tests/papers/test_writes.py
     checks that production waits for the commit, with `version_drawn_after_commit`)."""
     monkeypatch.setattr(versions, "changed", versions.new)
+    monkeypatch.setattr(readers, "changed", readers.new)  # the readers version alike
 
 
 @pytest.fixture
@@ -69,6 +70,7 @@ def redis_url(settings):
     backend._breakers.clear()  # no outage an earlier test saw
     yield REDIS_URL
     memory.stop_watching()  # its thread would watch this test's channel for good
+    readers.forget()
     forget_keys(prefix)
 
 

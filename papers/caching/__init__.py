@@ -10,6 +10,9 @@ Where things are:
   (account links, the comment form's name, edit links) filled in on every response.
 - `memory`: the pages each process served last, and the content version it learns by Redis
   pub/sub, so that a hit makes no round trip.
+- `readers`: the signed-in readers each process knows (session key -> name and pk), stamped
+  with a readers version that logouts, sessions with more than a login (`sessions`, the
+  session engine), and users or profiles saved replace, so their hits need no SQL either.
 - `fragments`: parts of pages kept per version, by key: `count:<listing>`, `topics`, `months`,
   `search:<query>`, `comments:<note>`, `annotations:<note>`,
   `card:<version>:<note>:<counters>`.

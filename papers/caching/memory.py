@@ -9,6 +9,8 @@ that a page cache hit makes no network round trip.
   lost), reads it again on every message (`versions.new()` publishes after its SET), pings
   every `PING_SECONDS` and subscribes again after a drop. While it is not subscribed, the
   version it knows is None and every request reads the version from Redis, as without it.
+  It follows the readers version (papers.caching.readers) the same way, on the same channel;
+  that one is known with the subscription's number, so cards made before a drop stay unused.
 
 Without Redis (local memory cache in development and tests) the cache already is this
 process's memory: there is nothing to watch and nothing kept twice.
@@ -74,6 +76,8 @@ class Watcher:
         self.cache = cache_backend
         self.channel = channel(cache_backend.key_prefix)
         self.version = None  # the cache's value of versions.KEY; None: not subscribed
+        self.readers_version = None  # (readers.KEY's value, subscription number) or None
+        self.subscriptions = 0
         self.subscribed = threading.Event()
         self.stopped = threading.Event()
         self.pubsub = None  # the subscription's connection, once made
@@ -90,7 +94,7 @@ class Watcher:
                     self.watch()
             except (redis.RedisError, OSError) as error:
                 logger.warning("Version channel dropped (%s); reading it per request", error)
-            self.version = None
+            self.version = self.readers_version = None
             self.subscribed.clear()
             self.stopped.wait(RETRY_SECONDS)
 
@@ -115,6 +119,8 @@ class Watcher:
                     self.pubsub.ping()
                     continue
                 last_heard = time.monotonic()
+                if message["type"] == "subscribe":
+                    self.subscriptions += 1
                 if message["type"] in ("subscribe", "message"):
                     self.reread()
                     self.subscribed.set()
@@ -122,9 +128,11 @@ class Watcher:
             self.pubsub.close()
 
     def reread(self):
-        from . import versions  # versions publishes through this module
+        from . import readers, versions
 
         self.version = self.cache.get_or_raise(versions.KEY)
+        token = self.cache.get_or_raise(readers.KEY)
+        self.readers_version = token and (token, self.subscriptions)
 
 
 _pages = None
@@ -188,11 +196,23 @@ def known_version():
 
 def published(version):
     """Tell every process the version changed (this one knows at once): after the SET."""
-    cache = _redis_cache()
-    if cache is None:
-        return
     found = watcher()
     if found and found.subscribed.is_set():
         found.version = version
+    _publish()
+
+
+def readers_published(token):
+    """Tell every process the readers version changed (this one knows at once)."""
+    found = watcher()
+    if found and found.subscribed.is_set():
+        found.readers_version = token and (token, found.subscriptions)
+    _publish()
+
+
+def _publish():
+    cache = _redis_cache()
+    if cache is None:
+        return
     publish = lambda: cache.redis().publish(channel(cache.key_prefix), b"1")  # noqa: E731
     cache.call("publish", publish, lambda: None)
