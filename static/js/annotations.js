@@ -334,8 +334,14 @@ function setUp(panel, body) {
   document.body.append(popover);
   let popoverOpener = null; // the highlight that opened it, to give the focus back to
 
+  // Below the passage, unless it would run past the window's bottom and fits above: a
+  // highlight on the last lines of the screen would otherwise open its popover out of sight.
   function place(floating, rect) {
-    floating.style.top = `${window.scrollY + rect.bottom + 6}px`;
+    const height = floating.offsetHeight;
+    const above = rect.top - 6 - height;
+    const fitsBelow = rect.bottom + 6 + height <= window.innerHeight - 8;
+    const top = fitsBelow || above < 8 ? rect.bottom + 6 : above;
+    floating.style.top = `${window.scrollY + top}px`;
     const right = window.innerWidth - floating.offsetWidth - 8;
     floating.style.left = `${window.scrollX + Math.max(8, Math.min(rect.left, right))}px`;
   }

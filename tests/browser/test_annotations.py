@@ -453,8 +453,9 @@ def test_long_reworded_quotes_are_cut_around_their_changes(
 def test_open_popover_follows_its_highlight_when_the_window_narrows(
     page, live_server, annotated_note, reader, artifacts
 ):
-    """A popover opened at 1280 px is, after a resize to 390 px, still 6 px below its highlight
-    and within the window; scrolled after, it stays there."""
+    """A popover opened at 1280 px is, after a resize to 390 px, still 6 px from its highlight
+    (below it, or above when the highlight is near the window's bottom) and within the window;
+    scrolled after, it stays there."""
     annotation = annotate_in_code(annotated_note, reader, "结论", "公开的", "public")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + annotated_note.get_absolute_url())
@@ -471,12 +472,43 @@ def test_open_popover_follows_its_highlight_when_the_window_narrows(
     for scroll in (0, 40):
         page.mouse.wheel(0, scroll)
         page.wait_for_function(
-            """() => Math.abs(document.querySelector(".annotation-popover")
-                .getBoundingClientRect().top
-                - document.querySelector("mark.annotation-highlight").getBoundingClientRect()
-                .bottom - 6) < 1""",
+            """() => {
+                const box = document.querySelector(".annotation-popover").getBoundingClientRect();
+                const mark = document.querySelector("mark.annotation-highlight")
+                    .getBoundingClientRect();
+                return Math.abs(box.top - mark.bottom - 6) < 1
+                    || Math.abs(mark.top - box.bottom - 6) < 1;
+            }""",
             timeout=5000,
         )
         box = popover.bounding_box()
         assert box["x"] >= 8 and box["x"] + box["width"] <= 390 - 8
     page.screenshot(path=artifacts / "annotations-popover-resized-390.png")
+
+
+def test_popover_of_a_highlight_at_the_window_bottom_opens_above_it(
+    page, live_server, annotated_note, reader, artifacts
+):
+    """A highlight on the last line of the window opens its popover 6 px above it, wholly in the
+    window; one near the top opens it below, as before."""
+    annotation = annotate_in_code(annotated_note, reader, "结论", "公开的", "public")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + annotated_note.get_absolute_url())
+    wait_loaded(page)
+    mark = page.locator(f"mark[data-annotation-ids='{annotation.pk}']").first
+    popover = page.locator(".annotation-popover")
+    mark_box = "document.querySelector('mark.annotation-highlight').getBoundingClientRect()"
+
+    page.evaluate(f"() => scrollBy(0, {mark_box}.bottom - 844 + 4)")  # its bottom at 840
+    mark.click()
+    popover.wait_for()
+    box, mark_top = popover.bounding_box(), page.evaluate(f"() => {mark_box}.top")
+    assert box["y"] >= 0 and abs(box["y"] + box["height"] + 6 - mark_top) < 1
+    page.screenshot(path=artifacts / "annotations-popover-above-390.png")
+    page.keyboard.press("Escape")
+
+    page.evaluate(f"() => scrollBy(0, {mark_box}.top - 100)")  # its top at 100
+    mark.click()
+    popover.wait_for()
+    mark_bottom = page.evaluate(f"() => {mark_box}.bottom")
+    assert abs(popover.bounding_box()["y"] - mark_bottom - 6) < 1
