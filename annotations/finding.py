@@ -37,10 +37,21 @@ def search_annotations(user, query, limit=LIMIT):
     )
 
 
-def hit(annotation, query):
-    """What the search page shows of an annotation: its quote and text around the match, their
-    formulas whole and marked for KaTeX (papers.math_text), and whether there are any."""
-    quote = snippet(annotation.quote, query, formulas=quote_formulas(annotation))
+def hits(annotations, query):
+    """What the search page shows of each annotation: its quote and text around the match,
+    their formulas whole and marked for KaTeX (papers.math_text), and whether there are any.
+    The formulas of a note several hits quote are read from its HTML once (14.6 ms for a 63 KB
+    body: ten hits on one note took ten such reads)."""
+    formulas_by_note = {}
+    for annotation in annotations:
+        if annotation.note_id not in formulas_by_note:
+            html = annotation.note.body_html
+            formulas_by_note[annotation.note_id] = math_text.formula_positions(html)
+    return [hit(each, query, formulas_by_note[each.note_id]) for each in annotations]
+
+
+def hit(annotation, query, note_formulas):
+    quote = snippet(annotation.quote, query, formulas=quote_formulas(annotation, note_formulas))
     body = ""
     if annotation.body_html:
         parts = math_text.pieces(annotation.body_html)
@@ -55,18 +66,19 @@ def hit(annotation, query):
     }
 
 
-def quote_formulas(annotation):
+def quote_formulas(annotation, note_formulas):
     """[start, end, display] of the passage's formulas in the quote, as the note page marks
     them (markMath in static/js/annotations.js): a quote holds TeX where the body has math,
     each TeX is found as many times as the passage has it, longest first, never inside a word.
-    An orphan's passage is nowhere in the body, so its quote keeps the TeX."""
+    An orphan's passage is nowhere in the body, so its quote keeps the TeX. `note_formulas`:
+    math_text.formula_positions of the note's body."""
     if annotation.state != annotation.State.ANCHORED:
         return []
-    note_html = annotation.note.body_html
     # Stripped: a passage that ends at display math may leave out the new line that ends its TeX.
     sources = [
         tex.strip()
-        for tex in math_text.formulas_between(note_html, annotation.start, annotation.end)
+        for start, end, tex in note_formulas
+        if start < annotation.end and end > annotation.start
     ]
     left = {tex: sources.count(tex) for tex in sorted(set(sources), key=len, reverse=True)}
     text, spans, position = annotation.quote, [], 0

@@ -64,15 +64,14 @@ def pieces(html):
     )
 
 
-def formulas_between(html, start, end):
-    """The TeX of each formula of `html` that overlaps [start, end) of its plain text (where
-    annotations anchor), in order, as the plain text has it."""
+def formula_positions(html):
+    """(start, end, TeX) of each formula of `html` in its plain text (where annotations
+    anchor), in order, the TeX as the plain text has it."""
     found, position = [], 0
     for part in _plain_pieces(html):
         size = len(str(part))
-        overlaps = position < end and position + size > start
-        if isinstance(part, Formula) and overlaps and part.tex.strip():
-            found.append(part.tex)
+        if isinstance(part, Formula) and part.tex.strip():
+            found.append((position, position + size, part.tex))
         position += size
     return found
 

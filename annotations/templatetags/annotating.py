@@ -70,7 +70,7 @@ def annotation_hits(context, query):
     if not query:
         return {"hits": []}
     found = finding.search_annotations(context["request"].user, query)
-    hits = [finding.hit(annotation, query) for annotation in found]
+    hits = finding.hits(found, query)
     return {
         "hits": hits,
         "query": query,

@@ -29,7 +29,7 @@ def test_quote_carries_the_formula_whole_and_escapes_html(note, other, annotate)
     escaped."""
     passage = "数据集记为 " + FORMULA + ",其中 a<b 的样本"
     annotation = annotate(note, other, passage, body="", visibility="public")
-    quote = finding.hit(annotation, "样本")["quote"]
+    quote = finding.hits([annotation], "样本")[0]["quote"]
     assert quote == (
         '数据集记为 <span class="arithmatex">\\(\\mathcal{X} = \\{x^{(1)}, \\dots, x^{(n)}\\}'
         "\\)</span>,其中 a&lt;b 的<mark>样本</mark>"
@@ -40,14 +40,14 @@ def test_a_cut_quote_leaves_out_a_formula_it_cannot_hold_whole(note, other, anno
     """A formula where the window ends is left out whole, not cut inside."""
     before_formula = "样本很多" + "很多" * 70 + " 即 "
     annotation = annotate(note, other, before_formula + FORMULA, body="", visibility="public")
-    quote = finding.hit(annotation, "样本很多")["quote"]
+    quote = finding.hits([annotation], "样本很多")[0]["quote"]
     assert quote == "<mark>样本很多</mark>" + before_formula[4:] + "…"
 
 
 def test_tex_in_a_word_is_not_a_formula(note, other, annotate):
     """The note page's rule: the x of "max" is not the formula `x` (here `\\max_x f`)."""
     annotation = annotate(note, other, "损失 \\max_x f 与 max 不同", body="", visibility="public")
-    quote = finding.hit(annotation, "不同")["quote"]
+    quote = finding.hits([annotation], "不同")[0]["quote"]
     assert quote.count("arithmatex") == 1
     assert "与 max <mark>不同</mark>" in quote
 
@@ -57,7 +57,7 @@ def test_display_math_at_the_end_of_a_passage_is_found(note, other, annotate):
     annotation = annotate(
         note, other, "目标是:\n\nZ = \\sum_i e^{s_i}", body="", visibility="public"
     )
-    quote = finding.hit(annotation, "目标")["quote"]
+    quote = finding.hits([annotation], "目标")[0]["quote"]
     assert quote.endswith('<span class="arithmatex">\\(Z = \\sum_i e^{s_i}\\)</span>')
 
 
@@ -66,14 +66,14 @@ def test_orphan_quote_keeps_its_tex(note, other, annotate):
     annotation = annotate(note, other, "数据集记为 " + FORMULA, body="", visibility="public")
     Annotation.objects.filter(pk=annotation.pk).update(state=Annotation.State.ORPHANED)
     annotation.refresh_from_db()
-    assert "arithmatex" not in finding.hit(annotation, "数据集")["quote"]
+    assert "arithmatex" not in finding.hits([annotation], "数据集")[0]["quote"]
 
 
 def test_annotation_text_shows_its_math_typeset(note, other, annotate):
     """The reader's own Markdown text: its formula is an arithmatex element, its HTML escaped."""
     body = "见 $\\sum_{i=1}^n x_i$ 与 <script>alert(1)</script> 山茶花"
     annotation = annotate(note, other, "数据集记为", body=body, visibility="public")
-    text = finding.hit(annotation, "山茶花")["body"]
+    text = finding.hits([annotation], "山茶花")[0]["body"]
     assert '<span class="arithmatex">\\(\\sum_{i=1}^n x_i\\)</span>' in text
     assert "<script>" not in text
 
@@ -121,3 +121,18 @@ def test_annotation_hits_with_math_cost_no_query(
     with django_assert_num_queries(2):
         html = search(client, "山茶花")
     assert html.count('<span class="arithmatex">') == count
+
+
+def test_hits_on_one_note_read_its_formulas_once(note, other, annotate, monkeypatch):
+    """Two hits quoting math in one note: the note's HTML is read once, both quotes keep their
+    formula whole."""
+    first = annotate(note, other, "数据集记为 " + FORMULA + ",其中", body="", visibility="public")
+    second = annotate(note, other, "即 " + FORMULA + " 为止", body="", visibility="public")
+    reads = []
+    read = finding.math_text.formula_positions
+    monkeypatch.setattr(
+        finding.math_text, "formula_positions", lambda html: reads.append(html) or read(html)
+    )
+    found = finding.hits([first, second], "mathcal")
+    assert len(reads) == 1
+    assert all('<span class="arithmatex">\\(\\mathcal{X}' in hit["quote"] for hit in found)
