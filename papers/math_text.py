@@ -151,15 +151,16 @@ def to_html(parts):
     )
 
 
-def excerpt_html(summary_html, body_source, body_html, length=EXCERPT_LENGTH):
-    """A card's excerpt as HTML, by the rule of papers.rendering.note_excerpt: the summary and
-    the lead before `<!-- more -->` whole and "...", or else summary and body cut at `length`
+def excerpts(summary_html, body_source, body_html, length=EXCERPT_LENGTH):
+    """A card's excerpt as (plain text, HTML), the same words in both: the summary and the lead
+    before `<!-- more -->` whole and "...", or else summary and body cut at `length`
     characters, formulas counted as a reader sees them and never split, with "..." when
-    longer."""
+    longer. The plain text (the page's description) holds each formula as its TeX."""
     lead = lead_of(body_source)
     rest = render_markdown(lead).html if lead is not None else body_html
     parts = collapsed([*pieces(summary_html), " ", *pieces(rest)])
-    if lead is not None:
-        return to_html(parts) + ELLIPSIS
-    kept, shortened = cut(parts, length)
-    return to_html(kept) + (ELLIPSIS if shortened else "")
+    shortened = lead is not None
+    if lead is None:
+        parts, shortened = cut(parts, length)
+    ending = ELLIPSIS if shortened else ""
+    return text_of(parts) + ending, to_html(parts) + ending

@@ -15,7 +15,7 @@ from topics.models import Topic
 
 from . import arxiv, math_text
 from .reading import reading_minutes
-from .rendering import note_excerpt, render_markdown
+from .rendering import render_markdown
 
 
 class ArxivIdField(models.CharField):
@@ -363,9 +363,8 @@ class Note(models.Model):
         self.summary_html = summary.html
         self.body_html = body.html
         self.toc_html = body.toc_html
-        self.excerpt = note_excerpt(summary.text, self.body, body.text)
         self.reading_minutes = reading_minutes(summary.html, body.html)
-        self.excerpt_html = math_text.excerpt_html(summary.html, self.body, body.html)
+        self.excerpt, self.excerpt_html = math_text.excerpts(summary.html, self.body, body.html)
 
     @property
     def is_public(self):

@@ -1,4 +1,5 @@
-"""Markdown to sanitized HTML, the note's plain text, and its excerpt.
+"""Markdown to sanitized HTML and the note's plain text; where an excerpt ends (the excerpt
+itself: papers.math_text).
 
 Called once when a note or paper is saved; requests only read the stored results.
 
@@ -73,7 +74,12 @@ ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
 class Rendered:
     html: str
     toc_html: str
-    text: str
+
+    @property
+    def text(self):
+        """The plain text (`plain_text`), read from the HTML when asked: a save needs none of
+        it (its excerpts parse the HTML in papers.math_text), and a long note takes ~15 ms."""
+        return plain_text(self.html)
 
 
 def _checkbox_attribute(name, value):
@@ -135,7 +141,7 @@ def sanitize(html):
 
 
 def render_markdown(source, *, mark_lines=False):
-    """Render Markdown `source` to sanitized HTML, its table of contents and its plain text.
+    """Render Markdown `source` to sanitized HTML and its table of contents (and plain text).
 
     With `mark_lines` (the admin's live preview, never stored) an empty
     `<div data-line="N"></div>` precedes each top-level block, N its first source line
@@ -149,7 +155,7 @@ def render_markdown(source, *, mark_lines=False):
     html = (_marked_cleaner if mark_lines else _cleaner).clean(raw)
     listed = [heading for heading in env.get("headings", []) if heading[0] <= TOC_DEPTH]
     toc_html = sanitize(table_of_contents(listed)) if len(listed) >= TOC_MIN_HEADINGS else ""
-    return Rendered(html=html, toc_html=toc_html, text=plain_text(html))
+    return Rendered(html=html, toc_html=toc_html)
 
 
 def with_line_markers(tokens):
@@ -266,22 +272,7 @@ def collapse_whitespace(text):
     return " ".join(text.split())
 
 
-def make_excerpt(*texts, length=EXCERPT_LENGTH):
-    """Whitespace-collapsed text, cut at `length` characters with "..." when longer."""
-    text = collapse_whitespace(" ".join(texts))
-    return text if len(text) <= length else text[:length] + "..."
-
-
 def lead_of(source):
     """The Markdown before `<!-- more -->`, or None when `source` has no such marker."""
     parts = MORE_MARKER.split(source, maxsplit=1)
     return parts[0] if len(parts) == 2 else None
-
-
-def note_excerpt(summary_text, body_source, body_text):
-    """A card's excerpt: the summary and the lead the author marked with `<!-- more -->`,
-    whole and followed by "...", or else summary and body cut by `make_excerpt`."""
-    lead = lead_of(body_source)
-    if lead is None:
-        return make_excerpt(summary_text, body_text)
-    return collapse_whitespace(f"{summary_text} {render_markdown(lead).text}") + "..."

@@ -15,8 +15,17 @@ INLINE = r"\mathcal{X} = \{x^{(1)}, \dots, x^{(n)}\}"
 FORMULA = re.compile(r'<span class="arithmatex">\\[(\[](.*?)\\[)\]]</span>')
 
 
+def excerpts_of(summary="", body=""):
+    """The note's excerpt as (plain text, HTML)."""
+    return math_text.excerpts(render_markdown(summary).html, body, render_markdown(body).html)
+
+
 def excerpt_of(summary="", body=""):
-    return math_text.excerpt_html(render_markdown(summary).html, body, render_markdown(body).html)
+    return excerpts_of(summary, body)[1]
+
+
+def plain_excerpt_of(summary="", body=""):
+    return excerpts_of(summary, body)[0]
 
 
 def text_length(excerpt):
@@ -176,3 +185,58 @@ def test_rerender_fills_excerpts_and_formulas_of_old_rows(make_note):
     note.refresh_from_db()
     assert note.excerpt_html == '旧的 <span class="arithmatex">\\(x\\)</span> 笔记'
     assert SearchDocument.objects.get(note=note).formulas == {"body": [[3, 4, False]]}
+
+
+# --- the plain excerpt (the page's description) ---------------------------------------------
+
+
+def test_excerpt_collapses_whitespace_and_joins_texts():
+    """Runs of spaces/newlines/tabs become one space; summary and body join with a space."""
+    assert plain_excerpt_of("  总结\n\n第一行 ", "正文   第二行\n") == "总结 第一行 正文 第二行"
+
+
+def test_excerpt_longer_than_limit_is_cut_with_ellipsis():
+    """Text over 350 characters is cut to exactly 350 and gets "..."."""
+    text = "abcdefghij" * 40
+    excerpt = plain_excerpt_of(body=text)
+    assert EXCERPT_LENGTH == 350
+    assert excerpt == text[:350] + "..."
+    assert len(excerpt) == 353
+
+
+def test_excerpt_of_exactly_limit_is_unchanged():
+    """Text of exactly 350 characters is kept whole, without "..."."""
+    text = "x" * 350
+    assert plain_excerpt_of(body=text) == text
+
+
+def test_excerpt_counts_after_collapsing_whitespace():
+    """Whitespace collapsed away does not count towards the 350."""
+    text = "x\n\n\n" * 175  # 700 characters raw, 349 collapsed
+    assert plain_excerpt_of(body=text) == " ".join(["x"] * 175)
+
+
+def test_excerpt_counts_cjk_characters_as_one():
+    """351 Chinese characters are cut to 350 of them."""
+    assert plain_excerpt_of(body="中" * 351) == "中" * 350 + "..."
+    assert plain_excerpt_of(body="中" * 350) == "中" * 350
+
+
+def test_excerpt_counts_emoji_as_one():
+    """An emoji outside the BMP counts as one character, never split in half."""
+    assert plain_excerpt_of(body="😀" * 351) == "😀" * 350 + "..."
+    assert plain_excerpt_of(body="😀" * 350) == "😀" * 350
+
+
+def test_excerpt_of_nothing_is_empty():
+    """No text gives an empty excerpt, not "..."."""
+    assert plain_excerpt_of("", "  ") == ""
+
+
+def test_plain_excerpt_holds_the_words_of_the_card_formulas_as_tex():
+    """A body thick with math: the plain excerpt is the card's excerpt with each formula as its
+    TeX, so it is cut where the card is (formulas counted as a reader sees them), not sooner."""
+    body = ("注意力 $\\mathrm{softmax}(QK^\\top / \\sqrt{d_k}) V$ 的代价。" * 30).strip()
+    text, card = excerpts_of("", body)
+    assert text == unescape(FORMULA.sub(lambda formula: formula[1], card))
+    assert len(text.removesuffix("...")) > EXCERPT_LENGTH  # the TeX is longer than it reads

@@ -1,10 +1,11 @@
 """Hexo's `<!-- more -->`: the author marks where the card's excerpt ends."""
 
-from papers.rendering import note_excerpt, render_markdown
+from papers import math_text
+from papers.rendering import render_markdown
 
 
 def excerpt(summary, body):
-    return note_excerpt(render_markdown(summary).text, body, render_markdown(body).text)
+    return math_text.excerpts(render_markdown(summary).html, body, render_markdown(body).html)[0]
 
 
 def test_lead_before_marker_is_the_whole_excerpt_with_ellipsis():

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from papers.dialect import block_anchor, heading_id
-from papers.rendering import EXCERPT_LENGTH, make_excerpt, plain_text, render_markdown
+from papers.rendering import plain_text, render_markdown
 
 
 def html_of(source):
@@ -661,49 +661,3 @@ def test_plain_text_of_math_with_nested_elements():
 def test_plain_text_decodes_entities():
     """Character references count as the characters they stand for."""
     assert plain_text("<p>a &lt; b &amp; c</p>") == "a < b & c"
-
-
-# --- excerpt -------------------------------------------------------------------------------
-
-
-def test_excerpt_collapses_whitespace_and_joins_texts():
-    """Runs of spaces/newlines/tabs become one space; summary and body join with a space."""
-    assert make_excerpt("  总结\n\n第一行 ", "\t正文   第二行\n") == "总结 第一行 正文 第二行"
-
-
-def test_excerpt_longer_than_limit_is_cut_with_ellipsis():
-    """Text over 350 characters is cut to exactly 350 and gets "..."."""
-    text = "abcdefghij" * 40
-    excerpt = make_excerpt(text)
-    assert EXCERPT_LENGTH == 350
-    assert excerpt == text[:350] + "..."
-    assert len(excerpt) == 353
-
-
-def test_excerpt_of_exactly_limit_is_unchanged():
-    """Text of exactly 350 characters is kept whole, without "..."."""
-    text = "x" * 350
-    assert make_excerpt(text) == text
-
-
-def test_excerpt_counts_after_collapsing_whitespace():
-    """Whitespace collapsed away does not count towards the 350."""
-    text = "x\n\n\n" * 175  # 700 characters raw, 349 collapsed
-    assert make_excerpt(text) == " ".join(["x"] * 175)
-
-
-def test_excerpt_counts_cjk_characters_as_one():
-    """351 Chinese characters are cut to 350 of them."""
-    assert make_excerpt("中" * 351) == "中" * 350 + "..."
-    assert make_excerpt("中" * 350) == "中" * 350
-
-
-def test_excerpt_counts_emoji_as_one():
-    """An emoji outside the BMP counts as one character, never split in half."""
-    assert make_excerpt("😀" * 351) == "😀" * 350 + "..."
-    assert make_excerpt("😀" * 350) == "😀" * 350
-
-
-def test_excerpt_of_nothing_is_empty():
-    """No text gives an empty excerpt, not "..."."""
-    assert make_excerpt("", "  ") == ""
