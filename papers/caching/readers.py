@@ -116,6 +116,7 @@ def new():
     token = secrets.token_hex(8)
     cache.set(KEY, token, timeout=None)
     memory.readers_published(token)
+    return token
 
 
 def changed():
