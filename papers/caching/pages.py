@@ -14,11 +14,17 @@ app server shows once its news arrives by pub/sub (p50 ~0.6 ms, scripts/bench_pu
 page asked for sooner is the one before the write. Readers without a card read the version
 from Redis after their session, as before.
 
-Nothing personal is ever stored: a reader's own parts of a page are filled in per response
-(below). While a page renders, `request.user` records what is read of it (`WatchedUser`); a
-page that read anything an anonymous reader and a signed-in one do not share (the search
-page's private annotations) is served to anonymous readers only, and when a signed-in
-reader's render read it, it is not stored at all.
+Nothing personal is ever stored in a shared entry: a reader's own parts of a page are filled
+in per response (below). While a page renders, `request.user` records what is read of it
+(`WatchedUser`); a page that read anything an anonymous reader and a signed-in one do not
+share is served to anonymous readers only. When a signed-in reader's render read it, it is
+kept for that reader alone if its view opted in (papers.caching.personal: a note's
+annotations JSON and the search page, which list the reader's private annotations), under
+the page's key plus `:reader:<pk>`, in Redis for `personal.SECONDS` (300 s) and in this
+process's memory, stamped with the content version and the readers version, which every
+private write of what those pages show replaces (for every reader at once); else it is not
+stored at all. A signed-in reader's lookup reads their own entry beside the shared one, in the
+same round trip (none from a reader card).
 
 Which entries exist: one per page a reader can reach, not per request a client can make. A
 view names the parameters its page depends on (`depends_on`); a request with any other is
