@@ -256,13 +256,13 @@ def lookup(request, signed_in=False, version_known=False, reader=None):
     remembers the versions a new entry gets.
 
     While this process knows the content version (papers.caching.memory), a page it holds
-    costs no round trip, and another one a single GET; otherwise the version and the page are
-    read in one MGET. Signed-in readers answered after their session (`PageStoreMiddleware`)
-    read the version (they pay for their session and user anyway): one who just wrote, through
-    another process, sees it on the next page even before the news of the write reaches this
-    process. Those answered from a reader card (`version_known`) take the known version, as
-    anonymous readers do: their own write through another process shows once its news arrives
-    (pub/sub, p50 ~0.6 ms); a page asked for sooner is the one before it.
+    costs no round trip, and another one a single round trip; otherwise the version and the
+    page are read in one MGET. Signed-in readers answered after their session
+    (`PageStoreMiddleware`) read the version (they pay for their session and user anyway): one
+    who just wrote, through another process, sees it on the next page even before the news of
+    the write reaches this process. Those answered from a reader card (`version_known`) take
+    the known version, as anonymous readers do: their own write through another process shows
+    once its news arrives (pub/sub, p50 ~0.6 ms); a page asked for sooner is the one before it.
 
     A signed-in `reader`'s own entry (papers.caching.personal) is looked for beside the
     shared one, in the same round trip, with the readers version read the same way.
@@ -285,6 +285,7 @@ def lookup(request, signed_in=False, version_known=False, reader=None):
         readers_key = [readers.KEY] if reader else []
         found = cache.get_many([versions.KEY, *readers_key, *keys])
         token = versions.current(found.get(versions.KEY))
+        # None after a deploy or an eviction: drawn, as papers.caching.readers.seen() does.
         readers_token = reader and (found.get(readers.KEY) or readers.new())
         source = "hit"
         memory.watch()

@@ -148,3 +148,17 @@ def test_a_reader_with_a_card_is_answered_with_no_sql_and_no_redis(
     response, shown = bodies(client, url)
     assert response["X-Page-Cache"] == "hit"
     assert "甲的私人批注" in shown
+
+
+@pytest.mark.parametrize("url", [JSON, SEARCH])
+def test_a_kept_page_is_what_a_render_gives(readers, url, settings):
+    """Kept or rendered, the reader gets the same page (their CSRF token aside)."""
+    _, client = readers["甲"]
+    client.get(url)
+    kept = client.get(url)
+    assert kept["X-Page-Cache"] == "hit"
+    settings.PAGE_CACHE_SECONDS = 0
+    rendered = client.get(url)
+    assert "X-Page-Cache" not in rendered
+    assert kept["Content-Type"] == rendered["Content-Type"]
+    assert TOKEN.sub("", kept.content.decode()) == TOKEN.sub("", rendered.content.decode())
