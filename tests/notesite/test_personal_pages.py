@@ -162,3 +162,13 @@ def test_a_kept_page_is_what_a_render_gives(readers, url, settings):
     assert "X-Page-Cache" not in rendered
     assert kept["Content-Type"] == rendered["Content-Type"]
     assert TOKEN.sub("", kept.content.decode()) == TOKEN.sub("", rendered.content.decode())
+
+
+@pytest.mark.parametrize("url", [JSON, SEARCH])
+def test_staff_pages_are_never_kept(django_user_model, note, url):
+    """Staff see what readers do not (hide buttons, previews): rendered for them each time."""
+    editor = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    client = Client()
+    client.force_login(editor)
+    for _ in range(2):
+        assert "X-Page-Cache" not in client.get(url)
