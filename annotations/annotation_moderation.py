@@ -4,7 +4,8 @@ Views, the API and admin actions all call these functions. Hiding is a soft stat
 (`hidden_at`): a hidden annotation or reply leaves the page, the API, the JSON-LD and search for
 everyone but its author, who still sees it, marked, and is told by email after commit (as
 annotations.moderation tells the site's author about comments). Hiding or showing again what
-anonymous readers can see draws a new content version (papers.caching).
+anonymous readers can see draws a new content version (papers.caching); hiding a private one
+(its author sees it marked) makes the pages kept for each reader stale (papers.caching.personal).
 """
 
 from functools import partial
@@ -14,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from papers.caching import versions
+from papers.caching import personal
 
 from .models import Annotation, Flag, Reply
 
@@ -43,8 +44,7 @@ def _set_hidden(model, queryset, hidden, site):
         if not changed:
             return 0
         model.objects.filter(pk__in=changed).update(hidden_at=timezone.now() if hidden else None)
-        if _any_public(model, changed):
-            versions.changed()
+        personal.changed(shown_to_everyone=_any_public(model, changed))
         if hidden:
             notice = partial(notify_hidden, model, changed, site)
             transaction.on_commit(notice, robust=True)

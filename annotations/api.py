@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import display_name
+from papers.caching import personal
 from papers.models import Note
 
 from . import abuse, annotation_moderation, passages, replies
@@ -174,6 +175,7 @@ def annotation_list(request, slug):
         return error("没有这篇笔记。", 404)
     if request.method == "POST":
         return create(request, note)
+    personal.kept_per_reader(request)  # the reader's own annotations are in it
     annotations = visible(request.user, note).in_document_order()
     items = [as_json(annotation, request.user) for annotation in annotations]
     return JsonResponse({"count": len(items), "annotations": items})

@@ -12,7 +12,8 @@ offsets become visible together, so no reader loads highlights on the wrong word
 edits cannot be applied out of order.
 
 Anonymous readers' pages show public annotations only (through the API, which the page cache
-keeps): writes to a private one leave the content version alone.
+keeps): writes to a private one leave the content version alone, and make only the pages kept
+for each reader stale (`personal.changed`, papers.caching.personal).
 """
 
 import re
@@ -23,7 +24,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.caching import versions
+from papers.caching import personal, versions
 from papers.models import NoteRevision
 from papers.rendering import plain_text
 from papers.writes import Notice
@@ -141,8 +142,7 @@ def create_annotation(
         revision=NoteRevision.objects.filter(note=note).order_by("-id").first(),
         **selector,
     )
-    if annotation.visibility == Annotation.Visibility.PUBLIC:
-        versions.changed()
+    personal.changed(shown_to_everyone=annotation.visibility == Annotation.Visibility.PUBLIC)
     return annotation
 
 
@@ -156,15 +156,14 @@ def edit_annotation(annotation, **fields):
         annotation.edited_at = timezone.now()
         changed.append("edited_at")
     annotation.save(update_fields=[*changed, "updated_at"])
-    if was_public or annotation.visibility == Annotation.Visibility.PUBLIC:
-        versions.changed()
+    is_public = annotation.visibility == Annotation.Visibility.PUBLIC
+    personal.changed(shown_to_everyone=was_public or is_public)
     return annotation
 
 
 def annotation_deleted(sender, instance, **kwargs):
     """`post_delete` receiver (the API, the admin, a note or reader deleted with theirs)."""
-    if instance.visibility == Annotation.Visibility.PUBLIC:
-        versions.changed()
+    personal.changed(shown_to_everyone=instance.visibility == Annotation.Visibility.PUBLIC)
 
 
 # --- re-anchoring when notes change --------------------------------------------------------------

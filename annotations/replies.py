@@ -2,12 +2,13 @@
 
 A reply has no visibility of its own (Reply.objects.visible_to follows its annotation), so only
 public annotations staff have not hidden take replies. Writes to replies of a public annotation
-change what anonymous readers see: they draw a new content version (papers.caching).
+change what anonymous readers see: they draw a new content version (papers.caching); the others
+make only the pages kept for each reader stale (papers.caching.personal).
 """
 
 from django.utils import timezone
 
-from papers.caching import versions
+from papers.caching import personal, versions
 
 from .models import Annotation, Reply
 
@@ -27,12 +28,11 @@ def edit_reply(reply, body):
     if body != reply.body:
         reply.body, reply.edited_at = body, timezone.now()
         reply.save(update_fields=["body", "edited_at"])
-        if reply.annotation.visibility == Annotation.Visibility.PUBLIC:
-            versions.changed()
+        public = reply.annotation.visibility == Annotation.Visibility.PUBLIC
+        personal.changed(shown_to_everyone=public)
     return reply
 
 
 def reply_deleted(sender, instance, **kwargs):
     """`post_delete` receiver (the API, the admin, an annotation or reader deleted)."""
-    if instance.hidden_at is None:
-        versions.changed()
+    personal.changed(shown_to_everyone=instance.hidden_at is None)  # else its author saw it

@@ -15,7 +15,7 @@ from taggit.models import Tag
 from topics.models import Topic, TopicTree
 
 from . import arxiv, search
-from .caching import fragments, pages
+from .caching import fragments, pages, personal
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
 from .models import Note, Paper, count_published_notes
@@ -179,6 +179,7 @@ class SearchView(NoteListMixin, generic.ListView):
 
     def get_queryset(self):
         pages.depends_on(self.request, "q")
+        personal.kept_per_reader(self.request)  # the reader's own annotations are found too
         raw = self.request.GET.get("q")
         self.query, self.error = "", ""
         try:

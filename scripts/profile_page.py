@@ -11,6 +11,10 @@ through Django's WSGI handler directly, without a server, anonymously. Without -
 prints, for each page, the best of `--rounds` rounds of `--requests` requests (ms a request);
 with --html URL it prints that page (to compare renders before and after a change); with
 --profile URL it prints cProfile's top entries for that URL by cumulative and own time.
+With --reader-pages the page cache is on and a signed-in reader (a reader card once known)
+asks for the busy note's annotations JSON and the search page, which show their private
+annotations: rendered on every request, as before papers.caching.personal, then kept for them,
+then rendered again (the spread of the machine), each the best round's wall and CPU time.
 """
 
 import argparse
@@ -39,6 +43,7 @@ def parse_args():
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--html", metavar="URL", help="print that page, to compare renders")
     parser.add_argument("--save", metavar="FILE", help="the profile's stats, for pstats")
+    parser.add_argument("--reader-pages", action="store_true", help="rendered vs kept per reader")
     return parser.parse_args()
 
 
@@ -51,7 +56,8 @@ def main():
         recreate_postgres_database(server, args.database)
     scratch = Path(tempfile.mkdtemp(prefix="notesite-profile-"))
     os.environ.update(production_env(postgres_url(server, args.database), redis_url, scratch))
-    os.environ.update(PAGE_CACHE_SECONDS="0", CACHE_KEY_PREFIX=run_id)
+    page_cache = "600" if args.reader_pages else "0"
+    os.environ.update(PAGE_CACHE_SECONDS=page_cache, CACHE_KEY_PREFIX=run_id)
     try:
         setup_django()
         generate_notes(args.size, discussion=True)
@@ -63,17 +69,20 @@ def main():
             sys.stdout.write(request(application, args.html).decode())
         elif args.profile:
             profile(application, args.profile, args)
+        elif args.reader_pages:
+            reader_pages(application, urls, args)
         else:
             for name, url in urls.items():
-                print(f"{name:28} {best_ms(application, url, args):7.3f} ms", flush=True)
+                print(f"{name:28} {best_ms(application, url, args)[0]:7.3f} ms", flush=True)
     finally:
         close_django()
         delete_redis_keys(redis_url, run_id)
 
 
-def request(application, url):
+def request(application, url, cookie=""):
     path, _, query = url.partition("?")
     environ = {
+        "HTTP_COOKIE": cookie,
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
         "QUERY_STRING": query,
@@ -90,15 +99,40 @@ def request(application, url):
     return body
 
 
-def best_ms(application, url, args):
-    request(application, url)  # warm: templates, fragments, connection
-    best = float("inf")
+def best_ms(application, url, args, cookie=""):
+    """(wall, CPU) ms a request of the best round, by wall time."""
+    request(application, url, cookie)  # warm: templates, fragments, connection
+    best = (float("inf"), float("inf"))
     for _ in range(args.rounds):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(args.requests):
-            request(application, url)
-        best = min(best, (time.perf_counter() - started) / args.requests * 1000)
+            request(application, url, cookie)
+        took = (time.perf_counter() - started, time.process_time() - cpu)
+        best = min(best, tuple(seconds / args.requests * 1000 for seconds in took))
     return best
+
+
+def reader_pages(application, urls, args):
+    """A signed-in reader's pages kept per reader: rendered (not kept, as before), kept, and
+    rendered again, side by side."""
+    from bench_load import reader_cookies
+
+    from papers.caching import personal, readers
+
+    cookie = reader_cookies(1)[0]
+    kept_per_reader = personal.is_kept_per_reader
+    for name in ("its annotations", "search"):
+        timings = {}
+        for how in ("rendered", "kept", "rendered again"):
+            personal.is_kept_per_reader = kept_per_reader if how == "kept" else lambda r: False
+            readers.new()  # what "kept" stored is stale
+            timings[how] = best_ms(application, urls[name], args, cookie)
+        personal.is_kept_per_reader = kept_per_reader
+        shown = "  ".join(
+            f"{how} {wall:.3f} ms ({cpu:.3f} CPU)" for how, (wall, cpu) in timings.items()
+        )
+        ratio = min(timings["rendered"][1], timings["rendered again"][1]) / timings["kept"][1]
+        print(f"{name:16} {shown}  CPU rendered/kept x{ratio:.1f}", flush=True)
 
 
 def profile(application, url, args):

@@ -8,11 +8,15 @@ Where things are:
 - `pages`: whole pages for every reader but staff (the page cache middleware), with the
   per-request parts (CSRF token, comment form time and hash) and a signed-in reader's own parts
   (account links, the comment form's name, edit links) filled in on every response.
+- `personal`: pages kept for one signed-in reader each (a note's annotations JSON, the search
+  page: they list the reader's private annotations), `<page key>:reader:<pk>` for 300 s,
+  stamped with the content version and the readers version.
 - `memory`: the pages each process served last, and the content version it learns by Redis
   pub/sub, so that a hit makes no round trip.
 - `readers`: the signed-in readers each process knows (session key -> name and pk), stamped
   with a readers version that logouts, sessions with more than a login (`sessions`, the
-  session engine), and users or profiles saved replace, so their hits need no SQL either.
+  session engine), users or profiles saved, and private annotation writes (`personal.changed`)
+  replace, so their hits need no SQL either.
 - `fragments`: parts of pages kept per version, by key: `count:<listing>`, `topics`, `months`,
   `search:<query>`, `comments:<note>`, `annotations:<note>`,
   `card:<version>:<note>:<counters>`.
@@ -36,5 +40,10 @@ What makes every copy stale (calls `versions.changed()`), and nothing else does:
   annotation (their name shows beside it).
 
 So a private annotation, a comment waiting for moderation, a sign-up, a login, a new password or
-email, or a profile of a reader with nothing public leave every cached page as it was.
+email, or a profile of a reader with nothing public leave every shared cached page as it was.
+The pages kept per reader are stale after those that replace the readers version: a private
+annotation (or a reply only its readers see) created, edited, hidden or deleted
+(`personal.changed`, which annotations.passages, annotations.replies and
+annotations.annotation_moderation call for every write, public or not), and a user or profile
+saved.
 """

@@ -4,6 +4,8 @@ that a page cache hit makes no network round trip.
 - `pages_in_memory`: the page bodies this process served or stored last, least recently used
   dropped first, `PAGE_CACHE_MEMORY_MB` in all. An entry is the shared entry itself, stamped
   with its content version, so a copy of an older version is never served.
+- `reader_pages_in_memory`: the same for the entries kept per reader
+  (papers.caching.personal), an eighth of `PAGE_CACHE_MEMORY_MB` besides.
 - `Watcher`: one daemon thread per process and Redis, started by the first page lookup. It
   subscribes to the version channel, then reads the version (nothing published in between is
   lost), reads it again on every message (`versions.new()` publishes after its SET), pings
@@ -56,7 +58,8 @@ class PageMemory:
             return found[0]
 
     def put(self, key, entry):
-        size = len(entry[3]) + len(entry[5]) + len(key)  # as rendered, and for anonymous readers
+        # The page as rendered, and for anonymous readers (a reader's own entry: as rendered).
+        size = sum(len(part) for part in entry if isinstance(part, bytes)) + len(key)
         if size > self.max_bytes:
             return
         with self.lock:
@@ -135,20 +138,29 @@ class Watcher:
         self.readers_version = token and (token, self.subscriptions)
 
 
-_pages = None
+_memories = {}  # name -> PageMemory
 _watchers = {}
 _lock = threading.Lock()
 
 
-def pages_in_memory():
-    global _pages
-    if _pages is None:
+def _memory(name, max_bytes, seconds):
+    if (found := _memories.get(name)) is None:
         with _lock:
-            if _pages is None:
-                _pages = PageMemory(
-                    settings.PAGE_CACHE_MEMORY_MB * 1024 * 1024, settings.PAGE_CACHE_SECONDS
-                )
-    return _pages
+            found = _memories.setdefault(name, PageMemory(max_bytes, seconds))
+    return found
+
+
+def pages_in_memory():
+    megabytes = settings.PAGE_CACHE_MEMORY_MB
+    return _memory("pages", megabytes * 1024 * 1024, settings.PAGE_CACHE_SECONDS)
+
+
+def reader_pages_in_memory(seconds):
+    """Entries kept for one reader each (papers.caching.personal), an eighth of the memory
+    the shared pages have: their own LRU, so that they never push out the pages every reader
+    gets."""
+    megabytes = settings.PAGE_CACHE_MEMORY_MB
+    return _memory("reader pages", megabytes * 1024 * 1024 // 8, seconds)
 
 
 def _redis_cache():
@@ -181,11 +193,10 @@ def watch():
 def stop_watching():
     """Stop every watcher of this process and forget the pages it kept (tests, between
     cache prefixes and settings)."""
-    global _pages
     with _lock:
         while _watchers:
             _watchers.popitem()[1].stop()
-        _pages = None
+        _memories.clear()
 
 
 def known_version():

@@ -14,11 +14,17 @@ app server shows once its news arrives by pub/sub (p50 ~0.6 ms, scripts/bench_pu
 page asked for sooner is the one before the write. Readers without a card read the version
 from Redis after their session, as before.
 
-Nothing personal is ever stored: a reader's own parts of a page are filled in per response
-(below). While a page renders, `request.user` records what is read of it (`WatchedUser`); a
-page that read anything an anonymous reader and a signed-in one do not share (the search
-page's private annotations) is served to anonymous readers only, and when a signed-in
-reader's render read it, it is not stored at all.
+Nothing personal is ever stored in a shared entry: a reader's own parts of a page are filled
+in per response (below). While a page renders, `request.user` records what is read of it
+(`WatchedUser`); a page that read anything an anonymous reader and a signed-in one do not
+share is served to anonymous readers only. When a signed-in reader's render read it, it is
+kept for that reader alone if its view opted in (papers.caching.personal: a note's
+annotations JSON and the search page, which list the reader's private annotations), under
+the page's key plus `:reader:<pk>`, in Redis for `personal.SECONDS` (300 s) and in this
+process's memory, stamped with the content version and the readers version, which every
+private write of what those pages show replaces (for every reader at once); else it is not
+stored at all. A signed-in reader's lookup reads their own entry beside the shared one, in the
+same round trip (none from a reader card).
 
 Which entries exist: one per page a reader can reach, not per request a client can make. A
 view names the parameters its page depends on (`depends_on`); a request with any other is
@@ -60,7 +66,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
-from . import memory, readers, versions
+from . import memory, personal, readers, versions
 
 logger = logging.getLogger(__name__)
 # A database that fails while the content version is drawn makes pages uncached, not errors
@@ -245,45 +251,74 @@ def entry_key(request, query):
     return "pagecache:page:v3:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def lookup(request, signed_in=False, version_known=False):
+def lookup(request, signed_in=False, version_known=False, reader=None):
     """The cached response to `request` and where it came from ("memory" or "hit"), or None;
-    remembers the version a new entry gets.
+    remembers the versions a new entry gets.
 
     While this process knows the content version (papers.caching.memory), a page it holds
-    costs no round trip, and another one a single GET; otherwise the version and the page are
-    read in one MGET. Signed-in readers answered after their session (`PageStoreMiddleware`)
-    read the version (they pay for their session and user anyway): one who just wrote, through
-    another process, sees it on the next page even before the news of the write reaches this
-    process. Those answered from a reader card (`version_known`) take the known version, as
-    anonymous readers do: their own write through another process shows once its news arrives
-    (pub/sub, p50 ~0.6 ms); a page asked for sooner is the one before it.
+    costs no round trip, and another one a single round trip; otherwise the version and the
+    page are read in one MGET. Signed-in readers answered after their session
+    (`PageStoreMiddleware`) read the version (they pay for their session and user anyway): one
+    who just wrote, through another process, sees it on the next page even before the news of
+    the write reaches this process. Those answered from a reader card (`version_known`) take
+    the known version, as anonymous readers do: their own write through another process shows
+    once its news arrives (pub/sub, p50 ~0.6 ms); a page asked for sooner is the one before it.
+
+    A signed-in `reader`'s own entry (papers.caching.personal) is looked for beside the
+    shared one, in the same round trip, with the readers version read the same way.
     """
     query = cache_query(request)
     if query is None:
         return None
     key = entry_key(request, query)
-    kept = memory.pages_in_memory()
+    own_key = reader and personal.entry_key(key, reader)
+    keys = [key, own_key] if reader else [key]
     if (version_known or not signed_in) and (version := memory.known_version()):
         token = versions.current(version)
-        entry, source = kept.get(key), "memory"
-        if entry is None or entry[0] != token:
-            entry, source = cache.get(key), "hit"
+        readers_token = reader and request.readers_version_seen[0]  # a card has one
+        found, source = {key: memory.pages_in_memory().get(key)}, "memory"
+        if reader:
+            found[own_key] = personal.in_memory().get(own_key)
+        if not fresh(found, signed_in, key, own_key, token, readers_token):
+            found, source = cache.get_many(keys), "hit"
     else:
-        found = cache.get_many([versions.KEY, key])
+        readers_key = [readers.KEY] if reader else []
+        found = cache.get_many([versions.KEY, *readers_key, *keys])
         token = versions.current(found.get(versions.KEY))
-        entry, source = found.get(key), "hit"
+        # None after a deploy or an eviction: drawn, as papers.caching.readers.seen() does.
+        readers_token = reader and (found.get(readers.KEY) or readers.new())
+        source = "hit"
         memory.watch()
     request.page_cache_entry = (key, token)
-    if entry is None or entry[0] != token or (signed_in and not entry[4]):
+    request.page_cache_readers = readers_token
+    if not (chosen := fresh(found, signed_in, key, own_key, token, readers_token)):
         return None
+    found_key, entry = chosen
+    if found_key == key:
+        kept = memory.pages_in_memory()
+        _, status, headers, content, _, anonymous_content = entry
+        content = content if signed_in else anonymous_content
+    else:
+        kept = personal.in_memory()
+        _, _, status, headers, content = entry
     if source == "hit" and memory.watcher():
-        kept.put(key, entry)
-    _, status, headers, content, _, anonymous_content = entry
-    response = HttpResponse(content if signed_in else anonymous_content, status=status)
+        kept.put(found_key, entry)
+    response = HttpResponse(content, status=status)
     for header, value in headers:
         response[header] = value
     response["X-Page-Cache"] = source
     return response
+
+
+def fresh(found, signed_in, key, own_key, token, readers_token):
+    """(key, entry) of the entry in `found` (key -> entry) that may answer: the shared one,
+    when it is for every reader or the request has no session, else the reader's own."""
+    shared = found.get(key)
+    if shared is not None and shared[0] == token and (not signed_in or shared[4]):
+        return key, shared
+    if own_key and personal.is_fresh(found.get(own_key), token, readers_token):
+        return own_key, found[own_key]
+    return None
 
 
 def may_store(request, response):
@@ -312,11 +347,11 @@ def store(request, response, for_every_reader):
         memory.pages_in_memory().put(key, entry)
 
 
-def cached_response(request, signed_in=False, version_known=False):
+def cached_response(request, signed_in=False, version_known=False, reader=None):
     """`lookup()`, or None when the database fails (drawing a new version needs it; /healthz
     says so): the page is rendered then, or answered 503 as any page without a database."""
     try:
-        return lookup(request, signed_in, version_known)
+        return lookup(request, signed_in, version_known, reader)
     except DatabaseError:
         logger.exception("Page cache lookup failed; rendering %s", request.path)
         return None
@@ -343,7 +378,7 @@ class PageCacheMiddleware:
             if response := cached_response(request):
                 return self.filled(request, response)
         elif is_cacheable_request(request) and (card := readers.card(request)):
-            if response := cached_response(request, signed_in=True, version_known=True):
+            if response := cached_response(request, True, version_known=True, reader=card):
                 request.page_cache_reader = card
                 patch_vary_headers(response, ("Cookie",))  # as the session middleware would
                 return self.filled(request, response)
@@ -373,9 +408,10 @@ class PageStoreMiddleware:
 
     def __call__(self, request):
         with_session = request.page_cache_entry is None and is_cacheable_with_session(request)
-        if with_session and request.user.is_authenticated:
+        own = request.user if with_session and request.user.is_authenticated else None
+        if own:
             readers.remember(request)
-        if with_session and (cached := cached_response(request, signed_in=True)):
+        if with_session and (cached := cached_response(request, True, reader=own)):
             fill(cached, request)
             return cached
         if not request.page_cache_entry:
@@ -389,8 +425,14 @@ class PageStoreMiddleware:
         finally:
             request.user = request.page_cache_reader
         signed_in = reader(request) is not None
-        if may_store(request, response) and not (signed_in and watched.is_personal()):
-            store(request, response, for_every_reader=not watched.is_personal())
-            response["X-Page-Cache"] = "miss"
+        if may_store(request, response):
+            if not (signed_in and watched.is_personal()):
+                store(request, response, for_every_reader=not watched.is_personal())
+                response["X-Page-Cache"] = "miss"
+            elif personal.is_kept_per_reader(request) and request.page_cache_readers:
+                key, token = request.page_cache_entry
+                stamp = (token, request.page_cache_readers)
+                personal.store(personal.entry_key(key, request.user), stamp, response)
+                response["X-Page-Cache"] = "miss"
         fill(response, request)
         return response

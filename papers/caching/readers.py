@@ -11,9 +11,11 @@ A card is used only while it is stamped with the "readers version" this process'
 knows (papers.caching.memory: a second token in Redis, on the content version's channel)
 and its session has not expired. The version is replaced, on every app server within the
 pub/sub delay, by `changed()`: on a session deleted (logout, login's new key) or saved with
-more than the login (sessions.py, the SESSION_ENGINE), and on a user or profile saved or
-deleted (password, deactivation, name; `reader_saved`). While the watcher is not subscribed, and
-after each (re)subscription until a full-path request makes a new card, no card is used.
+more than the login (sessions.py, the SESSION_ENGINE), on a user or profile saved or
+deleted (password, deactivation, name; `reader_saved`), and on a private annotation written
+(papers.caching.personal: the pages kept per reader are stamped with this version too).
+While the watcher is not subscribed, and after each (re)subscription until a full-path
+request makes a new card, no card is used.
 """
 
 import secrets
@@ -116,6 +118,7 @@ def new():
     token = secrets.token_hex(8)
     cache.set(KEY, token, timeout=None)
     memory.readers_published(token)
+    return token
 
 
 def changed():

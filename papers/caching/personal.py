@@ -1,0 +1,70 @@
+"""Pages kept for one signed-in reader each: a note's annotations JSON and the search page,
+which show that reader's private annotations (and which annotations are theirs), so that no
+entry every reader shares may hold them (papers.caching.pages).
+
+A view opts in with `kept_per_reader(request)`. Rendered for a signed-in reader the shared
+entries may serve (not staff, the session holding only the login: pages.is_cacheable_with_session)
+and found to read that reader (`pages.WatchedUser`), its response is kept under the page's key
+plus `:reader:<pk>`, never under the page's key: in Redis for `SECONDS`, so that a reader moving
+between app servers still hits, and in this process's memory (papers.caching.memory, an LRU of
+an eighth of PAGE_CACHE_MEMORY_MB). The CSRF token and the reader's regions are filled per
+response, as in shared entries; a reader answered from a card (papers.caching.readers) costs no
+SQL and no round trip.
+
+Each entry is stamped with the content version (papers.caching.versions), which every public
+write replaces, and with the readers version (papers.caching.readers), which `changed()` replaces
+for every private one: a private annotation (or a reply only its readers see) created, edited,
+hidden or deleted. Saving a user or a profile (the name these pages show) already replaces the
+readers version. It is the version the reader cards follow by pub/sub, so a card's hit learns
+of a private write as it learns of a logout, with no round trip.
+
+Invalidation is global: one reader's private write makes every reader's entries (and cards)
+stale. That is simple, and private writes are rare beside the reads of these pages: each
+reader pays one render (and one request with their session read) after one.
+"""
+
+from django.core.cache import cache
+
+from . import memory, readers, versions
+
+SECONDS = 300  # short: entries for one reader each, many of which are never read again
+
+
+def kept_per_reader(request):
+    """A view says its page, rendered for a signed-in reader, may be kept for that reader."""
+    request.page_cache_per_reader = True
+
+
+def is_kept_per_reader(request):
+    return getattr(request, "page_cache_per_reader", False)
+
+
+def entry_key(key, reader):
+    """The key of `reader`'s entry of the page whose shared entry is `key`."""
+    return f"{key}:reader:{reader.pk}"
+
+
+def in_memory():
+    return memory.reader_pages_in_memory(SECONDS)
+
+
+def is_fresh(entry, token, readers_token):
+    return entry is not None and entry[:2] == (token, readers_token)
+
+
+def store(key, stamp, response):
+    """Keep `response` (placeholders unfilled) under `key` (`entry_key`), stamped with the
+    (content, readers) versions read before it was rendered."""
+    entry = (*stamp, response.status_code, list(response.items()), response.content)
+    cache.set(key, entry, timeout=SECONDS)
+    if memory.watcher():
+        in_memory().put(key, entry)
+
+
+def changed(shown_to_everyone):
+    """A write of something these pages show: every copy is stale when `shown_to_everyone`
+    (the content version stamps these entries too), else every reader's own entries."""
+    if shown_to_everyone:
+        versions.changed()
+    else:
+        readers.changed()
