@@ -56,7 +56,7 @@ class PageMemory:
             return found[0]
 
     def put(self, key, entry):
-        size = len(entry[3]) + len(entry[5]) + len(key)  # as rendered, and for anonymous readers
+        size = text_size(entry[3]) + text_size(entry[5]) + len(key)  # both copies of the page
         if size > self.max_bytes:
             return
         with self.lock:
@@ -67,6 +67,11 @@ class PageMemory:
             while self.size > self.max_bytes:
                 _, (_, dropped, _) = self.entries.popitem(last=False)
                 self.size -= dropped
+
+
+def text_size(parts):
+    """About the bytes of a page kept split (papers.caching.pages.split): its text."""
+    return sum(len(part) for part in parts[::2])
 
 
 class Watcher:

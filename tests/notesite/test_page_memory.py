@@ -127,10 +127,10 @@ def test_without_redis_pages_are_served_as_before(client, note):
 def test_memory_drops_the_least_recently_used_page_beyond_its_size():
     kept = memory.PageMemory(max_bytes=250, seconds=60)
     for name in "abc":
-        kept.put(name, ("token", 200, [], b"x" * 50, True, b"x" * 50))
+        kept.put(name, ("token", 200, [], [b"x" * 50], True, [b"x" * 50]))
     assert kept.get("a") is None
     assert kept.get("b") is not None
-    kept.put("d", ("token", 200, [], b"x" * 50, True, b"x" * 50))  # b was used last: c goes
+    kept.put("d", ("token", 200, [], [b"x" * 50], True, [b"x" * 50]))  # b was used last: c goes
     assert kept.get("c") is None
     assert kept.get("b") is not None
 
