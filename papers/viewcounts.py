@@ -3,8 +3,8 @@
 With Redis as the cache (`REDIS_URL`), a view is added to a dict in the process's memory
 (`Buffer`, under a lock: no network). One daemon thread per process (started by the first
 view, and again in a forked worker: gunicorn forks) pushes what the dict holds to Redis every
-`PUSH_SECONDS`, in one pipeline: one `HINCRBY` per note into a hash of {note id: views}, and
-the flush interval's marker, through the cache's own client and breaker
+`VIEW_COUNT_PUSH_SECONDS` (1 s) in one pipeline: one `HINCRBY` per note into a hash of
+{note id: views}, and the flush interval's marker, through the cache's own client and breaker
 (papers.caching.backend). At most once per `VIEW_COUNT_FLUSH_SECONDS`, across all app servers,
 the push that finds the interval over makes the next view of its process flush the hash into
 `Note.view_count` (one UPDATE per distinct count, in one transaction: in a request, not in the
@@ -15,9 +15,9 @@ A flush renames the hash before reading it, so views counted meanwhile wait in a
 the next flush, and deletes it only after the UPDATEs commit: a flush that fails (the database
 is down) leaves it to the next one; a process killed between the commit and the delete would
 count that batch twice. What is lost: the views a process holds when it is killed without
-exiting (SIGKILL, the OOM killer), at most `PUSH_SECONDS` of its views; and, as Redis keeps
-nothing on disk, the views pushed since the last flush (at most `VIEW_COUNT_FLUSH_SECONDS` of
-them) if Redis restarts.
+exiting (SIGKILL, the OOM killer), at most `VIEW_COUNT_PUSH_SECONDS` of its views; and, as
+Redis keeps nothing on disk, the views pushed since the last flush (at most
+`VIEW_COUNT_FLUSH_SECONDS` of them) if Redis restarts.
 
 While Redis is down (the breaker), a view is an `F()` update, with the views the process held
 when its push failed; without Redis (one development server, its cache in local memory), too.
@@ -41,7 +41,6 @@ from .models import Note
 logger = logging.getLogger(__name__)
 LOCK_SECONDS = 300
 BATCH = 1000
-PUSH_SECONDS = 1.0  # at most this many seconds of a process's views are lost if it is killed
 
 
 def _redis_cache():
@@ -79,7 +78,7 @@ def record_view(note_id):
 
 class Buffer:
     """The views this process counted and has not pushed to Redis yet, and the daemon thread
-    that pushes them every `PUSH_SECONDS`."""
+    that pushes them every `VIEW_COUNT_PUSH_SECONDS`."""
 
     def __init__(self, backend):
         self.backend = backend
@@ -105,7 +104,7 @@ class Buffer:
                 self.counts[note_id] += views
 
     def run(self):
-        while not self.stopped.wait(PUSH_SECONDS):
+        while not self.stopped.wait(settings.VIEW_COUNT_PUSH_SECONDS):
             try:
                 self.push()
             except Exception:  # a thread that died would stop this process's counting for good
