@@ -23,7 +23,7 @@ class AnnotationsConfig(AppConfig):
         pages.register_personal("comment-who", fills.comment_who)
         pages.register_personal("annotation-hint", fills.annotation_hint)
         pages.register_filler("signed-in", fills.signed_in, anonymous="false")
-        pages.register_filler("comment-actions", fills.comment_actions, anonymous="")
+        pages.register_fillers("comment-actions", fills.comment_actions, anonymous="")
         # Notes change through papers' one write path: move the passages annotated on them.
         notes_changed.connect(passages.reanchor_edited_notes, dispatch_uid="annotations.reanchor")
         # Deletes, whoever makes them (the admin, or a note, parent or reader cascading), keep

@@ -168,7 +168,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Each process also keeps the pages it served last in its own memory, this many MB, so that a
 # hit makes no round trip to Redis (papers/caching/memory.py).
 PAGE_CACHE_MEMORY_MB = int(os.environ.get("PAGE_CACHE_MEMORY_MB", "32"))
-# Note views are counted in Redis and written to the database this often (papers/viewcounts.py).
+# Note views are held by each process and pushed to Redis this often (a process killed without
+# exiting loses what it holds), and written to the database this often (papers/viewcounts.py).
+VIEW_COUNT_PUSH_SECONDS = float(os.environ.get("VIEW_COUNT_PUSH_SECONDS", "1"))
 VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "60"))
 
 # Readers' accounts (accounts/) and email: printed to the console in

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from papers import viewcounts
 from papers.caching import backend, memory, readers, versions
 from papers.models import Note, Paper
 from tests.services import (
@@ -70,6 +71,7 @@ def redis_url(settings):
     backend._breakers.clear()  # no outage an earlier test saw
     yield REDIS_URL
     memory.stop_watching()  # its thread would watch this test's channel for good
+    viewcounts.stop_pushing()  # and this one push to its prefix
     readers.forget()
     forget_keys(prefix)
 

@@ -42,9 +42,10 @@ class PageMemory:
     `seconds` from when it was kept here (PAGE_CACHE_SECONDS: it bounds how old a page's view
     counts get, as in Redis)."""
 
-    def __init__(self, max_bytes, seconds):
+    def __init__(self, max_bytes, seconds, size_of):
         self.max_bytes = max_bytes
         self.seconds = seconds
+        self.size_of = size_of  # entry -> about the bytes of the page copies it holds
         self.entries = OrderedDict()  # key -> (entry, size, expires)
         self.size = 0
         self.lock = threading.Lock()
@@ -58,8 +59,7 @@ class PageMemory:
             return found[0]
 
     def put(self, key, entry):
-        # The page as rendered, and for anonymous readers (a reader's own entry: as rendered).
-        size = sum(len(part) for part in entry if isinstance(part, bytes)) + len(key)
+        size = self.size_of(entry) + len(key)
         if size > self.max_bytes:
             return
         with self.lock:
@@ -70,6 +70,21 @@ class PageMemory:
             while self.size > self.max_bytes:
                 _, (_, dropped, _) = self.entries.popitem(last=False)
                 self.size -= dropped
+
+
+def shared_entry_size(entry):
+    """The page as rendered, and as anonymous readers get it (papers.caching.pages.store)."""
+    return text_size(entry[3]) + text_size(entry[5])
+
+
+def reader_entry_size(entry):
+    """Its one copy of the page (papers.caching.personal.store)."""
+    return text_size(entry[4])
+
+
+def text_size(parts):
+    """About the bytes of a page kept split (papers.caching.pages.split): its text."""
+    return sum(len(part) for part in parts[::2])
 
 
 class Watcher:
@@ -143,16 +158,17 @@ _watchers = {}
 _lock = threading.Lock()
 
 
-def _memory(name, max_bytes, seconds):
+def _memory(name, max_bytes, seconds, size_of):
     if (found := _memories.get(name)) is None:
         with _lock:
-            found = _memories.setdefault(name, PageMemory(max_bytes, seconds))
+            found = _memories.setdefault(name, PageMemory(max_bytes, seconds, size_of))
     return found
 
 
 def pages_in_memory():
     megabytes = settings.PAGE_CACHE_MEMORY_MB
-    return _memory("pages", megabytes * 1024 * 1024, settings.PAGE_CACHE_SECONDS)
+    seconds = settings.PAGE_CACHE_SECONDS
+    return _memory("pages", megabytes * 1024 * 1024, seconds, shared_entry_size)
 
 
 def reader_pages_in_memory(seconds):
@@ -160,7 +176,7 @@ def reader_pages_in_memory(seconds):
     the shared pages have: their own LRU, so that they never push out the pages every reader
     gets."""
     megabytes = settings.PAGE_CACHE_MEMORY_MB
-    return _memory("reader pages", megabytes * 1024 * 1024 // 8, seconds)
+    return _memory("reader pages", megabytes * 1024 * 1024 // 8, seconds, reader_entry_size)
 
 
 def _redis_cache():

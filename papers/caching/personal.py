@@ -52,10 +52,11 @@ def is_fresh(entry, token, readers_token):
     return entry is not None and entry[:2] == (token, readers_token)
 
 
-def store(key, stamp, response):
-    """Keep `response` (placeholders unfilled) under `key` (`entry_key`), stamped with the
-    (content, readers) versions read before it was rendered."""
-    entry = (*stamp, response.status_code, list(response.items()), response.content)
+def store(key, stamp, response, parts):
+    """Keep `response`, its content split at its placeholders (`parts`, unfilled:
+    papers.caching.pages.split), under `key` (`entry_key`), stamped with the (content, readers)
+    versions read before it was rendered."""
+    entry = (*stamp, response.status_code, list(response.items()), parts)
     cache.set(key, entry, timeout=SECONDS)
     if memory.watcher():
         in_memory().put(key, entry)

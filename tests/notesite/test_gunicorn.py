@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 
 from tests.notesite.servers import Client, gunicorns, production_env
 from tests.notesite.test_settings import PRODUCTION, manage
@@ -46,3 +47,37 @@ def test_module_imports_use_hashed_names(server, static_root):
     assert re.fullmatch(r"math\.[0-9a-f]{12}\.js", math)
     assert f'from "./{math}"' in script
     assert 'from "./math.js"' not in script
+
+
+CREATE_NOTE = """
+from django.utils import timezone
+from papers.models import Note
+Note.objects.create(
+    title="看过的笔记", slug="seen", body="正文", status=Note.Status.PUBLISHED,
+    published_at=timezone.now(),
+)
+"""
+
+
+def test_a_stopped_worker_pushes_the_views_it_holds(tmp_path, static_root, redis_url, settings):
+    """gunicorn stopped (a deploy, a worker restarted) pushes the note views its worker holds
+    to Redis as it exits, though its thread would push them only an hour later."""
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    for command in (("migrate", "--noinput"), ("shell", "-c", CREATE_NOTE)):
+        result = manage(*command, **PRODUCTION, DATABASE_URL=database_url)
+        assert result.returncode == 0, result.stdout + result.stderr
+    env = production_env(
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(static_root),
+        REDIS_URL=redis_url,
+        CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
+        VIEW_COUNT_PUSH_SECONDS="3600",
+    )
+    cache = caches["default"]
+    views = cache.make_key("note-views")
+    client = Client()
+    with gunicorns(server=env) as urls:
+        for _ in range(3):
+            assert client.get(f"{urls['server']}/notes/seen/").status == 200
+        assert cache.redis().hvals(views) == []  # held by the worker
+    assert cache.redis().hvals(views) == [b"3"]

@@ -34,10 +34,15 @@ def redis_commands(monkeypatch):
 
 
 def subscribed_watcher(client):
-    """Ask for a page until this process's watcher is subscribed; the watcher."""
+    """Ask for a page until this process's watcher is subscribed and has handled the news of
+    the version that page drew, which can arrive after the subscription (and, under load,
+    after the test's next step: a version set in Redis then would be learnt from it); the
+    watcher. News arrives in order: once a version drawn after that page is known, it is."""
     client.get("/")
     watcher = memory.watcher()
     assert watcher.subscribed.wait(3), "no subscription within 3 s"
+    drawn_elsewhere(("settled", None))
+    wait_for_version(watcher, ("settled", None), seconds=3)
     return watcher
 
 
@@ -125,12 +130,12 @@ def test_without_redis_pages_are_served_as_before(client, note):
 
 
 def test_memory_drops_the_least_recently_used_page_beyond_its_size():
-    kept = memory.PageMemory(max_bytes=250, seconds=60)
+    kept = memory.PageMemory(max_bytes=250, seconds=60, size_of=memory.shared_entry_size)
     for name in "abc":
-        kept.put(name, ("token", 200, [], b"x" * 50, True, b"x" * 50))
+        kept.put(name, ("token", 200, [], [b"x" * 50], True, [b"x" * 50]))
     assert kept.get("a") is None
     assert kept.get("b") is not None
-    kept.put("d", ("token", 200, [], b"x" * 50, True, b"x" * 50))  # b was used last: c goes
+    kept.put("d", ("token", 200, [], [b"x" * 50], True, [b"x" * 50]))  # b was used last: c goes
     assert kept.get("c") is None
     assert kept.get("b") is not None
 

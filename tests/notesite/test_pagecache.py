@@ -297,6 +297,25 @@ def test_an_anonymous_hit_fills_only_its_own_placeholders(client, note, reader, 
     assert "/edit/" in signed_in and "/edit/" not in html
 
 
+def test_a_signed_in_hit_shows_actions_on_the_reader_s_own_comments_only(
+    client, note, reader, django_user_model
+):
+    """From the cache, a reader's own comments get their edit and delete links, another
+    reader's none (annotations.fills.comment_actions fills the whole page's in one call)."""
+    other = django_user_model.objects.create_user("other", "other@example.com", "pw-Other-1")
+    mine = [moderation.post_comment(note=note, body=f"我的 {i}", user=reader) for i in range(2)]
+    theirs = moderation.post_comment(note=note, body="别人的", user=other)
+    client.force_login(reader)
+    warm(client, ["/notes/attention/"])
+    response = client.get("/notes/attention/")
+    assert response["X-Page-Cache"] in {"hit", "memory"}
+    html = response.content.decode()
+    for comment in mine:
+        assert f"/comments/{comment.pk}/edit/" in html
+        assert f"/comments/{comment.pk}/delete/" in html
+    assert f"/comments/{theirs.pk}/edit/" not in html
+
+
 def test_staff_are_never_served_nor_stored(admin_client, client, note):
     """Staff see previews and admin links: their pages are their own."""
     warm(client, ["/notes/attention/"])

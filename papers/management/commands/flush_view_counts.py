@@ -10,6 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, verbosity, **options):
+        viewcounts.push()  # this process's own views (a call from a test or a shell)
         views = viewcounts.flush()
         if verbosity:
             self.stdout.write(f"views written: {views}")
