@@ -26,8 +26,8 @@ LISTING_BLOCK_PAGES = 20
 
 
 class CountedOncePaginator(ListingPaginator):
-    """A paginator that counts its listing and finds its page boundaries once per content
-    version (papers.caching)."""
+    """A paginator that counts its listing, finds its page boundaries and loads each page's
+    rows once per content version (papers.caching): a page asked again runs no SQL."""
 
     def __init__(self, *args, listing, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,6 +36,20 @@ class CountedOncePaginator(ListingPaginator):
     @cached_property
     def count(self):
         return fragments.listing_count(self.listing, lambda: ListingPaginator.count.func(self))
+
+    def page(self, number):
+        try:
+            kept_as = int(number)  # "2" and "02" are one page; "last" and junk are not kept
+        except (TypeError, ValueError):
+            return super().page(number)
+
+        def find():
+            page = super(CountedOncePaginator, self).page(number)
+            return self.count, list(page.object_list)
+
+        # The count comes with the rows: one read of the cache for both.
+        self.count, rows = fragments.listing_page(self.listing, kept_as, find)
+        return self._get_page(rows, self.validate_number(number), self)
 
     def boundaries(self):
         return fragments.listing_boundaries(self.listing, super().boundaries)

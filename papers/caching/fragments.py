@@ -6,6 +6,7 @@ otherwise; each key holds the current token, so a write readers can see makes th
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 
 from . import versions
@@ -20,6 +21,16 @@ def _digest(text):
 def listing_count(listing, count):
     """How many notes a listing has (`listing`: its path and query); `count()` counts them."""
     return versions.cached(f"count:{_digest(listing)}", count)
+
+
+def listing_page(listing, number, find):
+    """(count, rows) of page `number` of a listing: its notes as the page shows them, with
+    their view counters, which change without a new version (papers.viewcounts writes them
+    at most every VIEW_COUNT_FLUSH_SECONDS): kept that long at most, so a listing's counters
+    are at most one flush behind the database's."""
+    return versions.cached(
+        f"page:{_digest(listing)}:{number}", find, settings.VIEW_COUNT_FLUSH_SECONDS
+    )
 
 
 def listing_boundaries(listing, find):
