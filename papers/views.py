@@ -29,9 +29,10 @@ class CountedOncePaginator(ListingPaginator):
     """A paginator that counts its listing, finds its page boundaries and loads each page's
     rows once per content version (papers.caching): a page asked again runs no SQL."""
 
-    def __init__(self, *args, listing, **kwargs):
+    def __init__(self, *args, listing, keep=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.listing = listing
+        self.keep = keep  # what a kept page holds of each row (None: the row itself)
 
     @cached_property
     def count(self):
@@ -42,14 +43,16 @@ class CountedOncePaginator(ListingPaginator):
             kept_as = int(number)  # "2" and "02" are one page; "last" and junk are not kept
         except (TypeError, ValueError):
             return super().page(number)
+        loaded = []
 
         def find():
-            page = super(CountedOncePaginator, self).page(number)
-            return self.count, list(page.object_list)
+            loaded.extend(super(CountedOncePaginator, self).page(number))
+            return self.count, [self.keep(row) for row in loaded] if self.keep else loaded
 
         # The count comes with the rows: one read of the cache for both.
         self.count, rows = fragments.listing_page(self.listing, kept_as, find)
-        return self._get_page(rows, self.validate_number(number), self)
+        # Rows loaded just now are shown as they are: their cards need no second query.
+        return self._get_page(loaded or rows, self.validate_number(number), self)
 
     def boundaries(self):
         return fragments.listing_boundaries(self.listing, super().boundaries)
@@ -71,6 +74,9 @@ class NoteListMixin(PaginatedMixin):
 
     template_name = "papers/note_list.html"
     heading = ""
+    # A kept page holds its notes' card keys alone (note_cards loads a note whose card is not
+    # kept); title lists keep their rows, the titles.
+    keep = staticmethod(fragments.ListedNote.of)
 
     def get_queryset(self):
         return Note.objects.published().cards()
@@ -83,6 +89,7 @@ class NoteListMixin(PaginatedMixin):
             listing=listing,
             rows=Note.objects.cards(),
             block_rows=LISTING_BLOCK_PAGES * self.paginate_by,
+            keep=self.keep,
             **kwargs,
         )
 
@@ -258,6 +265,7 @@ class TitleListMixin(NoteListMixin):
     template_name = "papers/title_archive.html"
     paginate_by = 100
     by_month = True
+    keep = None
 
     def get_queryset(self):
         return Note.objects.published().only("title", "slug", "published_at")

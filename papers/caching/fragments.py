@@ -5,6 +5,7 @@ otherwise; each key holds the current token, so a write readers can see makes th
 """
 
 import hashlib
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,8 +24,22 @@ def listing_count(listing, count):
     return versions.cached(f"count:{_digest(listing)}", count)
 
 
+class ListedNote(NamedTuple):
+    """A note of a kept listing page (listing_page) as its card's key and the page read it;
+    a card not kept loads its note by `pk`."""
+
+    pk: int
+    view_count: int
+    comment_count: int
+    excerpt_has_math: bool
+
+    @classmethod
+    def of(cls, note):
+        return cls(note.pk, note.view_count, note.comment_count, note.excerpt_has_math)
+
+
 def listing_page(listing, number, find):
-    """(count, rows) of page `number` of a listing: its notes as the page shows them, with
+    """(count, rows) of page `number` of a listing: its notes (or their ListedNote), with
     their view counters, which change without a new version (papers.viewcounts writes them
     at most every VIEW_COUNT_FLUSH_SECONDS): kept that long at most, so a listing's counters
     are at most one flush behind the database's."""
@@ -71,14 +86,19 @@ def public_annotations(note_id, render):
 
 
 def note_cards(notes, render):
-    """The HTML of each note's listing card, read in one call; `render(note)` the missing ones.
+    """The HTML of each note's listing card, read in one call; `render(missing)` renders the
+    notes (or ListedNote) whose cards are not kept, as {pk: HTML}, leaving out notes gone.
 
     A card's key holds the content version and the note's view and comment counters, which
     change without a new version, so a kept card is always what rendering would give.
     """
     token = versions.current()
-    keys = [f"card:{token}:{n.pk}:{n.view_count}:{n.comment_count}" for n in notes]
-    cards = cache.get_many(keys)
-    missing = {key: render(note) for key, note in zip(keys, notes, strict=True) if key not in cards}
-    cache.set_many(missing, CARD_SECONDS)
-    return [cards.get(key) or missing[key] for key in keys]
+    keys = {f"card:{token}:{n.pk}:{n.view_count}:{n.comment_count}": n for n in notes}
+    cards = cache.get_many(list(keys))
+    missing = {key: note for key, note in keys.items() if key not in cards}
+    if missing:
+        rendered = render(list(missing.values()))
+        fresh = {key: rendered[note.pk] for key, note in missing.items() if note.pk in rendered}
+        cache.set_many(fresh, CARD_SECONDS)
+        cards |= fresh
+    return [cards[key] for key in keys if key in cards]

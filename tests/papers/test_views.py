@@ -7,10 +7,12 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from papers.caching import versions
 from papers.models import Note, Paper
 from tests.papers.helpers import card_titles, cards, html, listed_titles, shanghai
 from topics.models import Topic
@@ -832,6 +834,18 @@ def test_listing_page_is_loaded_once_per_content_version(
         assert card_titles(client.get("/")) == ["第一篇"]
     make_note(title="第二篇", days_ago=1)
     assert card_titles(client.get("/")) == ["第二篇", "第一篇"]
+
+
+def test_kept_listing_page_loads_the_notes_of_evicted_cards(
+    client, make_note, settings, django_assert_num_queries
+):
+    """A kept page whose cards left the cache loads their notes in one query, same page."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    notes = [make_note(title=f"N{day}", days_ago=day) for day in (1, 2, 3)]
+    first = html(client.get("/"))
+    cache.delete_many([f"card:{versions.current()}:{note.pk}:0:0" for note in notes[:2]])
+    with django_assert_num_queries(1):
+        assert html(client.get("/")) == first
 
 
 def view_counter(response):
