@@ -108,7 +108,7 @@ class TopicNotesView(NoteListMixin, generic.ListView):
     template_name = "papers/topic_detail.html"
 
     def get_queryset(self):
-        self.tree = TopicTree.load()
+        self.tree = fragments.topic_tree(TopicTree.load)
         self.topic = self.tree.get(self.kwargs["slug"])
         if self.topic is None:
             raise Http404("no such topic")

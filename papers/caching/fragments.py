@@ -53,6 +53,11 @@ def listing_boundaries(listing, find):
     return versions.cached(f"boundaries:{_digest(listing)}", find)
 
 
+def topic_tree(load):
+    """Every topic with who is inside whom (topics.models.TopicTree), as topic pages read it."""
+    return versions.cached("topic-tree", load)
+
+
 def topics(find):
     """The topics with their counts of published notes, as /topics/ lists them."""
     return versions.cached("topics", find)

@@ -30,12 +30,12 @@ DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, tit
 NOTE_QUERIES = 10
 
 # A listing page asked again, with no write in between, keeps its count and rows
-# (papers.caching.fragments.listing_page): what is left is looking up the page's topic, tag,
-# paper or date range.
+# (papers.caching.fragments.listing_page), and topics are kept: what is left is looking up
+# the page's tag, paper or date range.
 LISTINGS_AGAIN = {
     "/": 0,
     "/?page=1": 0,
-    "/topics/topic-0/": 1,  # topic
+    "/topics/topic-0/": 0,
     "/tags/shared/": 2,  # tag, non-empty check
     "/papers/2401.00001/": 1,  # paper with its published-note count
     "/archive/": 0,

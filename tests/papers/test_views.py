@@ -868,6 +868,20 @@ def test_listing_counters_are_at_most_one_view_flush_old(client, make_note, sett
     assert view_counter(client.get("/")) == "5"
 
 
+def test_topic_page_shows_a_topic_changed_at_once(client, topic, make_note, settings):
+    """Topics are kept per content version: a topic renamed or given a child shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    make_note(topic=topic)
+    url = topic.get_absolute_url()
+    client.get(url)
+    topic.name = "机器学习"
+    topic.save()
+    Topic.objects.create(name="强化学习", slug="rl", parent=topic)
+    response = client.get(url)
+    assert heading(response) == "机器学习"
+    assert '<a href="/topics/rl/">强化学习</a>' in html(response)
+
+
 def test_counts_kept_per_version_follow_new_notes(client, make_note, topic, settings):
     """The archive's months, the year's months and topic counts are kept until a note changes."""
     settings.PAGE_CACHE_SECONDS = 0  # every request renders
