@@ -29,10 +29,10 @@ class CountedOncePaginator(ListingPaginator):
     """A paginator that counts its listing, finds its page boundaries and loads each page's
     rows once per content version (papers.caching): a page asked again runs no SQL."""
 
-    def __init__(self, *args, listing, keep=None, **kwargs):
+    def __init__(self, *args, listing, keep, **kwargs):
         super().__init__(*args, **kwargs)
         self.listing = listing
-        self.keep = keep  # what a kept page holds of each row (None: the row itself)
+        self.keep = keep  # what a kept page holds of each row
 
     @cached_property
     def count(self):
@@ -47,7 +47,7 @@ class CountedOncePaginator(ListingPaginator):
 
         def find():
             loaded.extend(super(CountedOncePaginator, self).page(number))
-            return self.count, [self.keep(row) for row in loaded] if self.keep else loaded
+            return self.count, [self.keep(row) for row in loaded]
 
         # The count comes with the rows: one read of the cache for both.
         self.count, rows = fragments.listing_page(self.listing, kept_as, find)
@@ -74,8 +74,8 @@ class NoteListMixin(PaginatedMixin):
 
     template_name = "papers/note_list.html"
     heading = ""
-    # A kept page holds its notes' card keys alone (note_cards loads a note whose card is not
-    # kept); title lists keep their rows, the titles.
+    # What a kept page holds of each note: its card's key (note_cards loads a note whose card
+    # is not kept).
     keep = staticmethod(fragments.ListedNote.of)
 
     def get_queryset(self):
@@ -265,7 +265,7 @@ class TitleListMixin(NoteListMixin):
     template_name = "papers/title_archive.html"
     paginate_by = 100
     by_month = True
-    keep = None
+    keep = staticmethod(fragments.ListedTitle.of)
 
     def get_queryset(self):
         return Note.objects.published().only("title", "slug", "published_at")

@@ -5,6 +5,7 @@ otherwise; each key holds the current token, so a write readers can see makes th
 """
 
 import hashlib
+from datetime import datetime
 from typing import NamedTuple
 
 from django.conf import settings
@@ -38,11 +39,27 @@ class ListedNote(NamedTuple):
         return cls(note.pk, note.view_count, note.comment_count, note.excerpt_has_math)
 
 
+class ListedTitle(NamedTuple):
+    """A note of a kept title list (the archive pages) as the list shows it: its address is
+    kept too, reversing a hundred of them took a third of an uncached month page."""
+
+    title: str
+    url: str
+    published_at: datetime
+
+    @classmethod
+    def of(cls, note):
+        return cls(note.title, note.get_absolute_url(), note.published_at)
+
+    def get_absolute_url(self):
+        return self.url
+
+
 def listing_page(listing, number, find):
-    """(count, rows) of page `number` of a listing: its notes (or their ListedNote), with
-    their view counters, which change without a new version (papers.viewcounts writes them
-    at most every VIEW_COUNT_FLUSH_SECONDS): kept that long at most, so a listing's counters
-    are at most one flush behind the database's."""
+    """(count, rows) of page `number` of a listing, its rows what the page shows of its notes
+    (ListedNote, ListedTitle). Cards show view counters, which change without a new version
+    (papers.viewcounts writes them at most every VIEW_COUNT_FLUSH_SECONDS): kept that long at
+    most, so a listing's counters are at most one flush behind the database's."""
     return versions.cached(
         f"page:{_digest(listing)}:{number}", find, settings.VIEW_COUNT_FLUSH_SECONDS
     )
