@@ -14,9 +14,9 @@ Where things are:
   with a readers version that logouts, sessions with more than a login (`sessions`, the
   session engine), and users or profiles saved replace, so their hits need no SQL either.
 - `fragments`: parts of pages kept per version, by key: `count:<listing>`,
-  `page:<listing>:<number>` (a listing page's count and rows, their view counters at most
-  VIEW_COUNT_FLUSH_SECONDS old), `boundaries:<listing>`, `topic-tree`, `topics`, `months`,
-  `search:<query>`, `comments:<note>`, `annotations:<note>`,
+  `page:<row fields>:<listing>:<number>` (a listing page's count and rows, their view
+  counters at most VIEW_COUNT_FLUSH_SECONDS old), `boundaries:<listing>`, `topic-tree`,
+  `topics`, `months`, `search:<query>`, `comments:<note>`, `annotations:<note>`,
   `card:<version>:<note>:<counters>`.
 - `backend`: the Redis cache backend (one client per pool; Redis down is a cache that misses).
 

@@ -55,13 +55,18 @@ class ListedTitle(NamedTuple):
         return self.url
 
 
+# In the keys of kept pages: a deploy that changes what a row holds does not read the rows
+# the code before it kept (unpickling them would fail).
+ROW_FIELDS = _digest(repr((ListedNote._fields, ListedTitle._fields)))[:8]
+
+
 def listing_page(listing, number, find):
     """(count, rows) of page `number` of a listing, its rows what the page shows of its notes
     (ListedNote, ListedTitle). Cards show view counters, which change without a new version
     (papers.viewcounts writes them at most every VIEW_COUNT_FLUSH_SECONDS): kept that long at
     most, so a listing's counters are at most one flush behind the database's."""
     return versions.cached(
-        f"page:{_digest(listing)}:{number}", find, settings.VIEW_COUNT_FLUSH_SECONDS
+        f"page:{ROW_FIELDS}:{_digest(listing)}:{number}", find, settings.VIEW_COUNT_FLUSH_SECONDS
     )
 
 
