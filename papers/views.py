@@ -40,7 +40,7 @@ class CountedOncePaginator(ListingPaginator):
 
     def page(self, number):
         try:
-            kept_as = int(number)  # "2" and "02" are one page; "last" and junk are not kept
+            kept_as = int(number)  # "2" and "02" are one page; a page named otherwise is not kept
         except (TypeError, ValueError):
             return super().page(number)
         loaded = []
