@@ -11,7 +11,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 
-from . import versions
+from . import memory, versions
 
 CARD_SECONDS = FRAGMENT_SECONDS = 3600
 
@@ -121,11 +121,19 @@ def note_cards(notes, render):
     """
     token = versions.current()
     keys = {f"card:{token}:{n.pk}:{n.view_count}:{n.comment_count}": n for n in notes}
-    cards = cache.get_many(list(keys))
+    kept = memory.cards_in_memory()
+    cards = kept.get_many(keys) if kept else {}
+    if len(cards) < len(keys):
+        from_cache = cache.get_many([key for key in keys if key not in cards])
+        cards |= from_cache
+        if kept:
+            kept.put_many(from_cache)
     missing = {key: note for key, note in keys.items() if key not in cards}
     if missing:
         rendered = render(list(missing.values()))
         fresh = {key: rendered[note.pk] for key, note in missing.items() if note.pk in rendered}
         cache.set_many(fresh, CARD_SECONDS)
         cards |= fresh
+        if kept:
+            kept.put_many(fresh)
     return [cards[key] for key in keys if key in cards]

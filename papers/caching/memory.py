@@ -28,6 +28,7 @@ from django.core.cache import caches
 
 logger = logging.getLogger(__name__)
 PING_SECONDS = 1.0
+CARD_MEMORY_BYTES = 8 * 1024 * 1024  # some thousands of cards
 RETRY_SECONDS = 1.0  # between attempts to subscribe again after a drop
 
 
@@ -55,8 +56,11 @@ class PageMemory:
             self.entries.move_to_end(key)
             return found[0]
 
+    def size_of(self, key, entry):
+        return len(entry[3]) + len(entry[5]) + len(key)  # as rendered, and for anonymous readers
+
     def put(self, key, entry):
-        size = len(entry[3]) + len(entry[5]) + len(key)  # as rendered, and for anonymous readers
+        size = self.size_of(key, entry)
         if size > self.max_bytes:
             return
         with self.lock:
@@ -67,6 +71,22 @@ class PageMemory:
             while self.size > self.max_bytes:
                 _, (_, dropped, _) = self.entries.popitem(last=False)
                 self.size -= dropped
+
+
+class CardMemory(PageMemory):
+    """Note cards this process read or rendered last (papers.caching.fragments.note_cards),
+    `CARD_MEMORY_BYTES` in all: a card's key names the content version and the counters it
+    shows, so a card kept here is never stale and an uncached listing reads no card from Redis."""
+
+    def size_of(self, key, card):
+        return len(card) + len(key)
+
+    def get_many(self, keys):
+        return {key: card for key in keys if (card := self.get(key)) is not None}
+
+    def put_many(self, cards):
+        for key, card in cards.items():
+            self.put(key, card)
 
 
 class Watcher:
@@ -135,7 +155,7 @@ class Watcher:
         self.readers_version = token and (token, self.subscriptions)
 
 
-_pages = None
+_pages = _cards = None
 _watchers = {}
 _lock = threading.Lock()
 
@@ -149,6 +169,18 @@ def pages_in_memory():
                     settings.PAGE_CACHE_MEMORY_MB * 1024 * 1024, settings.PAGE_CACHE_SECONDS
                 )
     return _pages
+
+
+def cards_in_memory():
+    """This process's CardMemory, or None without Redis (the cache is this process's memory)."""
+    global _cards
+    if _redis_cache() is None:
+        return None
+    if _cards is None:
+        with _lock:
+            if _cards is None:
+                _cards = CardMemory(CARD_MEMORY_BYTES, seconds=3600)
+    return _cards
 
 
 def _redis_cache():
@@ -179,13 +211,13 @@ def watch():
 
 
 def stop_watching():
-    """Stop every watcher of this process and forget the pages it kept (tests, between
-    cache prefixes and settings)."""
-    global _pages
+    """Stop every watcher of this process and forget the pages and cards it kept (tests,
+    between cache prefixes and settings)."""
+    global _pages, _cards
     with _lock:
         while _watchers:
             _watchers.popitem()[1].stop()
-        _pages = None
+        _pages = _cards = None
 
 
 def known_version():
