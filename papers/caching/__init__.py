@@ -9,7 +9,7 @@ Where things are:
   per-request parts (CSRF token, comment form time and hash) and a signed-in reader's own parts
   (account links, the comment form's name, edit links) filled in on every response.
 - `memory`: the pages each process served last, and the content version it learns by Redis
-  pub/sub, so that a hit makes no round trip.
+  pub/sub, so that a hit makes no round trip; and the note cards it read or rendered last.
 - `readers`: the signed-in readers each process knows (session key -> name and pk), stamped
   with a readers version that logouts, sessions with more than a login (`sessions`, the
   session engine), and users or profiles saved replace, so their hits need no SQL either.

@@ -4,6 +4,8 @@ that a page cache hit makes no network round trip.
 - `pages_in_memory`: the page bodies this process served or stored last, least recently used
   dropped first, `PAGE_CACHE_MEMORY_MB` in all. An entry is the shared entry itself, stamped
   with its content version, so a copy of an older version is never served.
+- `cards_in_memory`: the note cards this process read or rendered last (their keys name all
+  they depend on: nothing to watch).
 - `Watcher`: one daemon thread per process and Redis, started by the first page lookup. It
   subscribes to the version channel, then reads the version (nothing published in between is
   lost), reads it again on every message (`versions.new()` publishes after its SET), pings
