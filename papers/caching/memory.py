@@ -181,7 +181,7 @@ def cards_in_memory():
     if _cards is None:
         with _lock:
             if _cards is None:
-                _cards = CardMemory(CARD_MEMORY_BYTES, seconds=3600)
+                _cards = CardMemory(CARD_MEMORY_BYTES, seconds=3600)  # fragments.CARD_SECONDS
     return _cards
 
 
