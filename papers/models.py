@@ -14,6 +14,7 @@ from taggit.models import TaggedItem
 from topics.models import Topic
 
 from . import arxiv, math_text
+from .dialect import MATH_CLASS
 from .reading import reading_minutes
 from .rendering import render_markdown
 
@@ -369,6 +370,11 @@ class Note(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def excerpt_has_math(self):
+        """Whether the card's excerpt shows a formula: its listing loads KaTeX then."""
+        return MATH_CLASS in self.excerpt_html
 
 
 RENDERED_FIELDS = [

@@ -26,16 +26,33 @@ LISTING_BLOCK_PAGES = 20
 
 
 class CountedOncePaginator(ListingPaginator):
-    """A paginator that counts its listing and finds its page boundaries once per content
-    version (papers.caching)."""
+    """A paginator that counts its listing, finds its page boundaries and loads each page's
+    rows once per content version (papers.caching): a page asked again runs no SQL."""
 
-    def __init__(self, *args, listing, **kwargs):
+    def __init__(self, *args, listing, keep, **kwargs):
         super().__init__(*args, **kwargs)
         self.listing = listing
+        self.keep = keep  # what a kept page holds of each row
 
     @cached_property
     def count(self):
         return fragments.listing_count(self.listing, lambda: ListingPaginator.count.func(self))
+
+    def page(self, number):
+        try:
+            kept_as = int(number)  # "2" and "02" are one page; a page named otherwise is not kept
+        except (TypeError, ValueError):
+            return super().page(number)
+        loaded = []
+
+        def find():
+            loaded.extend(super(CountedOncePaginator, self).page(number))
+            return self.count, [self.keep(row) for row in loaded]
+
+        # The count comes with the rows: one read of the cache for both.
+        self.count, rows = fragments.listing_page(self.listing, kept_as, find)
+        # Rows loaded just now are shown as they are: their cards need no second query.
+        return self._get_page(loaded or rows, self.validate_number(number), self)
 
     def boundaries(self):
         return fragments.listing_boundaries(self.listing, super().boundaries)
@@ -57,6 +74,9 @@ class NoteListMixin(PaginatedMixin):
 
     template_name = "papers/note_list.html"
     heading = ""
+    # What a kept page holds of each note: its card's key (note_cards loads a note whose card
+    # is not kept).
+    keep = staticmethod(fragments.ListedNote.of)
 
     def get_queryset(self):
         return Note.objects.published().cards()
@@ -69,6 +89,7 @@ class NoteListMixin(PaginatedMixin):
             listing=listing,
             rows=Note.objects.cards(),
             block_rows=LISTING_BLOCK_PAGES * self.paginate_by,
+            keep=self.keep,
             **kwargs,
         )
 
@@ -87,7 +108,7 @@ class TopicNotesView(NoteListMixin, generic.ListView):
     template_name = "papers/topic_detail.html"
 
     def get_queryset(self):
-        self.tree = TopicTree.load()
+        self.tree = fragments.topic_tree(TopicTree.load)
         self.topic = self.tree.get(self.kwargs["slug"])
         if self.topic is None:
             raise Http404("no such topic")
@@ -245,6 +266,7 @@ class TitleListMixin(NoteListMixin):
     template_name = "papers/title_archive.html"
     paginate_by = 100
     by_month = True
+    keep = staticmethod(fragments.ListedTitle.of)
 
     def get_queryset(self):
         return Note.objects.published().only("title", "slug", "published_at")

@@ -12,13 +12,15 @@ Where things are:
   page: they list the reader's private annotations), `<page key>:reader:<pk>` for 300 s,
   stamped with the content version and the readers version.
 - `memory`: the pages each process served last, and the content version it learns by Redis
-  pub/sub, so that a hit makes no round trip.
+  pub/sub, so that a hit makes no round trip; and the note cards it read or rendered last.
 - `readers`: the signed-in readers each process knows (session key -> name and pk), stamped
   with a readers version that logouts, sessions with more than a login (`sessions`, the
   session engine), users or profiles saved, and private annotation writes (`personal.changed`)
   replace, so their hits need no SQL either.
-- `fragments`: parts of pages kept per version, by key: `count:<listing>`, `topics`, `months`,
-  `search:<query>`, `comments:<note>`, `annotations:<note>`,
+- `fragments`: parts of pages kept per version, by key: `count:<listing>`,
+  `page:<row fields>:<listing>:<number>` (a listing page's count and rows, their view
+  counters at most VIEW_COUNT_FLUSH_SECONDS old), `boundaries:<listing>`, `topic-tree`,
+  `topics`, `months`, `search:<query>`, `comments:<note>`, `annotations:<note>`,
   `card:<version>:<note>:<counters>`.
 - `backend`: the Redis cache backend (one client per pool; Redis down is a cache that misses).
 

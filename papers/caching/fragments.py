@@ -5,10 +5,13 @@ otherwise; each key holds the current token, so a write readers can see makes th
 """
 
 import hashlib
+from datetime import datetime
+from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 
-from . import versions
+from . import memory, versions
 
 CARD_SECONDS = FRAGMENT_SECONDS = 3600
 
@@ -22,9 +25,59 @@ def listing_count(listing, count):
     return versions.cached(f"count:{_digest(listing)}", count)
 
 
+class ListedNote(NamedTuple):
+    """A note of a kept listing page (listing_page) as its card's key and the page read it;
+    a card not kept loads its note by `pk`."""
+
+    pk: int
+    view_count: int
+    comment_count: int
+    excerpt_has_math: bool
+
+    @classmethod
+    def of(cls, note):
+        return cls(note.pk, note.view_count, note.comment_count, note.excerpt_has_math)
+
+
+class ListedTitle(NamedTuple):
+    """A note of a kept title list (the archive pages) as the list shows it: its address is
+    kept too, reversing a hundred of them took a third of an uncached month page."""
+
+    title: str
+    url: str
+    published_at: datetime
+
+    @classmethod
+    def of(cls, note):
+        return cls(note.title, note.get_absolute_url(), note.published_at)
+
+    def get_absolute_url(self):
+        return self.url
+
+
+# In the keys of kept pages: a deploy that changes what a row holds does not read the rows
+# the code before it kept (unpickling them would fail).
+ROW_FIELDS = _digest(repr((ListedNote._fields, ListedTitle._fields)))[:8]
+
+
+def listing_page(listing, number, find):
+    """(count, rows) of page `number` of a listing, its rows what the page shows of its notes
+    (ListedNote, ListedTitle). Cards show view counters, which change without a new version
+    (papers.viewcounts writes them at most every VIEW_COUNT_FLUSH_SECONDS): kept that long at
+    most, so a listing's counters are at most one flush behind the database's."""
+    return versions.cached(
+        f"page:{ROW_FIELDS}:{_digest(listing)}:{number}", find, settings.VIEW_COUNT_FLUSH_SECONDS
+    )
+
+
 def listing_boundaries(listing, find):
     """Where a listing's blocks of pages start (papers.paging); `find()` finds them."""
     return versions.cached(f"boundaries:{_digest(listing)}", find)
+
+
+def topic_tree(load):
+    """Every topic with who is inside whom (topics.models.TopicTree), as topic pages read it."""
+    return versions.cached("topic-tree", load)
 
 
 def topics(find):
@@ -60,14 +113,27 @@ def public_annotations(note_id, render):
 
 
 def note_cards(notes, render):
-    """The HTML of each note's listing card, read in one call; `render(note)` the missing ones.
+    """The HTML of each note's listing card, read in one call; `render(missing)` renders the
+    notes (or ListedNote) whose cards are not kept, as {pk: HTML}, leaving out notes gone.
 
     A card's key holds the content version and the note's view and comment counters, which
     change without a new version, so a kept card is always what rendering would give.
     """
     token = versions.current()
-    keys = [f"card:{token}:{n.pk}:{n.view_count}:{n.comment_count}" for n in notes]
-    cards = cache.get_many(keys)
-    missing = {key: render(note) for key, note in zip(keys, notes, strict=True) if key not in cards}
-    cache.set_many(missing, CARD_SECONDS)
-    return [cards.get(key) or missing[key] for key in keys]
+    keys = {f"card:{token}:{n.pk}:{n.view_count}:{n.comment_count}": n for n in notes}
+    kept = memory.cards_in_memory()
+    cards = kept.get_many(keys) if kept else {}
+    if len(cards) < len(keys):
+        from_cache = cache.get_many([key for key in keys if key not in cards])
+        cards |= from_cache
+        if kept:
+            kept.put_many(from_cache)
+    missing = {key: note for key, note in keys.items() if key not in cards}
+    if missing:
+        rendered = render(list(missing.values()))
+        fresh = {key: rendered[note.pk] for key, note in missing.items() if note.pk in rendered}
+        cache.set_many(fresh, CARD_SECONDS)
+        cards |= fresh
+        if kept:
+            kept.put_many(fresh)
+    return [cards[key] for key in keys if key in cards]

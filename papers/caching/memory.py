@@ -6,6 +6,8 @@ that a page cache hit makes no network round trip.
   with its content version, so a copy of an older version is never served.
 - `reader_pages_in_memory`: the same for the entries kept per reader
   (papers.caching.personal), an eighth of `PAGE_CACHE_MEMORY_MB` besides.
+- `cards_in_memory`: the note cards this process read or rendered last (their keys name all
+  they depend on: nothing to watch).
 - `Watcher`: one daemon thread per process and Redis, started by the first page lookup. It
   subscribes to the version channel, then reads the version (nothing published in between is
   lost), reads it again on every message (`versions.new()` publishes after its SET), pings
@@ -30,6 +32,7 @@ from django.core.cache import caches
 
 logger = logging.getLogger(__name__)
 PING_SECONDS = 1.0
+CARD_MEMORY_BYTES = 8 * 1024 * 1024  # some thousands of cards
 RETRY_SECONDS = 1.0  # between attempts to subscribe again after a drop
 
 
@@ -85,6 +88,19 @@ def reader_entry_size(entry):
 def text_size(parts):
     """About the bytes of a page kept split (papers.caching.pages.split): its text."""
     return sum(len(part) for part in parts[::2])
+
+
+class CardMemory(PageMemory):
+    """Note cards this process read or rendered last (papers.caching.fragments.note_cards),
+    `CARD_MEMORY_BYTES` in all: a card's key names the content version and the counters it
+    shows, so a card kept here is never stale and an uncached listing reads no card from Redis."""
+
+    def get_many(self, keys):
+        return {key: card for key in keys if (card := self.get(key)) is not None}
+
+    def put_many(self, cards):
+        for key, card in cards.items():
+            self.put(key, card)
 
 
 class Watcher:
@@ -158,17 +174,19 @@ _watchers = {}
 _lock = threading.Lock()
 
 
-def _memory(name, max_bytes, seconds, size_of):
+def _memory(name, make):
+    """The memory called `name` in this process, made by `make()` the first time."""
     if (found := _memories.get(name)) is None:
         with _lock:
-            found = _memories.setdefault(name, PageMemory(max_bytes, seconds, size_of))
+            if (found := _memories.get(name)) is None:
+                found = _memories[name] = make()
     return found
 
 
 def pages_in_memory():
     megabytes = settings.PAGE_CACHE_MEMORY_MB
     seconds = settings.PAGE_CACHE_SECONDS
-    return _memory("pages", megabytes * 1024 * 1024, seconds, shared_entry_size)
+    return _memory("pages", lambda: PageMemory(megabytes << 20, seconds, shared_entry_size))
 
 
 def reader_pages_in_memory(seconds):
@@ -176,7 +194,17 @@ def reader_pages_in_memory(seconds):
     the shared pages have: their own LRU, so that they never push out the pages every reader
     gets."""
     megabytes = settings.PAGE_CACHE_MEMORY_MB
-    return _memory("reader pages", megabytes * 1024 * 1024 // 8, seconds, reader_entry_size)
+    return _memory(
+        "reader pages", lambda: PageMemory((megabytes << 20) // 8, seconds, reader_entry_size)
+    )
+
+
+def cards_in_memory():
+    """This process's CardMemory, or None without Redis (the cache is this process's memory)."""
+    if _redis_cache() is None:
+        return None
+    # 3600 s: fragments.CARD_SECONDS. A card's size is its length.
+    return _memory("cards", lambda: CardMemory(CARD_MEMORY_BYTES, 3600, len))
 
 
 def _redis_cache():
@@ -207,8 +235,8 @@ def watch():
 
 
 def stop_watching():
-    """Stop every watcher of this process and forget the pages it kept (tests, between
-    cache prefixes and settings)."""
+    """Stop every watcher of this process and forget the pages and cards it kept (tests,
+    between cache prefixes and settings)."""
     with _lock:
         while _watchers:
             _watchers.popitem()[1].stop()

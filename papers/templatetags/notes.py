@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from ..caching import fragments
 from ..dialect import MATH_CLASS
+from ..models import Note
 
 register = template.Library()
 
@@ -14,11 +15,28 @@ def note_cards(context, notes):
     """The cards of a listing, each rendered once and kept in the cache (one read for all)."""
     template = context.template.engine.get_template("includes/note_card.html")
 
-    def render(note):
-        with context.push(note=note):
-            return template.render(context)
+    def render(missing):
+        cards = {}
+        for note in loaded(missing):
+            with context.push(note=note):
+                cards[note.pk] = template.render(context)
+        return cards
 
     return mark_safe("".join(fragments.note_cards(notes, render)))
+
+
+def loaded(notes):
+    """`notes` as cards render them: the ListedNote of a kept page loaded in one query (those
+    since deleted left out), showing the counters their cards are kept under."""
+    listed = {note.pk: note for note in notes if isinstance(note, fragments.ListedNote)}
+    found = Note.objects.cards().in_bulk(listed) if listed else {}
+    for note in notes:
+        if note.pk not in listed:
+            yield note
+        elif (loaded_note := found.get(note.pk)) is not None:
+            loaded_note.view_count = note.view_count
+            loaded_note.comment_count = note.comment_count
+            yield loaded_note
 
 
 @register.simple_tag
@@ -53,7 +71,7 @@ def pagination(context):
 # Listings and search results load KaTeX only when a card shows a formula.
 @register.filter
 def excerpts_have_math(notes):
-    return any(MATH_CLASS in note.excerpt_html for note in notes)
+    return any(note.excerpt_has_math for note in notes)
 
 
 @register.filter

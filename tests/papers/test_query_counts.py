@@ -29,6 +29,21 @@ DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, tit
 # kept per content version)
 NOTE_QUERIES = 10
 
+# A listing page asked again, with no write in between, keeps its count and rows
+# (papers.caching.fragments.listing_page), and topics are kept: what is left is looking up
+# the page's tag, paper or date range.
+LISTINGS_AGAIN = {
+    "/": 0,
+    "/?page=1": 0,
+    "/topics/topic-0/": 0,
+    "/tags/shared/": 2,  # tag, non-empty check
+    "/papers/2401.00001/": 1,  # paper with its published-note count
+    "/archive/": 0,
+    "/2024/": 3,  # non-empty check, previous/next year
+    "/2024/11/": 3,  # non-empty check, previous/next month
+    "/2024/11/25/": 5,  # non-empty check, previous/next day and month
+}
+
 
 @pytest.fixture(params=[1, 30], ids=["1-note", "30-notes"])
 def notes(request, make_note):
@@ -166,3 +181,12 @@ def test_note_page(client, notes, django_assert_num_queries):
     assert f'<h1 class="note__title">{note.title}</h1>' in html(response)
     assert html(response).count('class="tag"') == 2
     assert html(response).count('class="title-list__item"') == min(len(notes) - 1, 5)
+
+
+@pytest.mark.parametrize("url", LISTINGS_AGAIN)
+def test_listing_asked_again(client, notes, url, settings, django_assert_num_queries):
+    """A listing rendered again (the page cache off) runs only its lookups, for 1 or 30 notes."""
+    settings.PAGE_CACHE_SECONDS = 0
+    first = client.get(url)
+    again = get_listing(client, django_assert_num_queries, url, LISTINGS_AGAIN[url])
+    assert html(again) == html(first)

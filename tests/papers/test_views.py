@@ -1,14 +1,18 @@
 """Reader pages: listings, archives, paper and note pages, drafts and future notes."""
 
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from papers.caching import versions
 from papers.models import Note, Paper
 from tests.papers.helpers import card_titles, cards, html, listed_titles, shanghai
 from topics.models import Topic
@@ -817,6 +821,65 @@ def test_listing_is_counted_once_per_content_version(
     make_note(title="第十三篇", days_ago=30)
     with django_assert_num_queries(2):
         assert "第十三篇" in client.get("/?page=2").content.decode()
+
+
+def test_listing_page_is_loaded_once_per_content_version(
+    client, make_note, settings, django_assert_num_queries
+):
+    """A listing page asked again runs no SQL; a new note shows on the next request."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    make_note(title="第一篇", days_ago=2)
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert card_titles(client.get("/")) == ["第一篇"]
+    make_note(title="第二篇", days_ago=1)
+    assert card_titles(client.get("/")) == ["第二篇", "第一篇"]
+
+
+def test_kept_listing_page_loads_the_notes_of_evicted_cards(
+    client, make_note, settings, django_assert_num_queries
+):
+    """A kept page whose cards left the cache loads their notes in one query, same page."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    notes = [make_note(title=f"N{day}", days_ago=day) for day in (1, 2, 3)]
+    first = html(client.get("/"))
+    cache.delete_many([f"card:{versions.current()}:{note.pk}:0:0" for note in notes[:2]])
+    with django_assert_num_queries(1):
+        assert html(client.get("/")) == first
+
+
+def view_counter(response):
+    (card,) = cards(response)
+    return re.search(r'title="阅读数">.*?</svg>(\d+)</span>', card).group(1)
+
+
+def test_listing_counters_are_at_most_one_view_flush_old(client, make_note, settings, monkeypatch):
+    """Views written to the database without a new content version (papers.viewcounts) show
+    on listings within VIEW_COUNT_FLUSH_SECONDS, the longest a page's rows are kept."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    settings.VIEW_COUNT_FLUSH_SECONDS = 60
+    note = make_note()
+    assert view_counter(client.get("/")) == "0"
+    Note.objects.filter(pk=note.pk).update(view_count=5)
+    assert view_counter(client.get("/")) == "0"
+    later = time.time() + 61
+    clock = SimpleNamespace(time=lambda: later)  # the test cache's clock, a minute on
+    monkeypatch.setattr("django.core.cache.backends.locmem.time", clock)
+    assert view_counter(client.get("/")) == "5"
+
+
+def test_topic_page_shows_a_topic_changed_at_once(client, topic, make_note, settings):
+    """Topics are kept per content version: a topic renamed or given a child shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    make_note(topic=topic)
+    url = topic.get_absolute_url()
+    client.get(url)
+    topic.name = "机器学习"
+    topic.save()
+    Topic.objects.create(name="强化学习", slug="rl", parent=topic)
+    response = client.get(url)
+    assert heading(response) == "机器学习"
+    assert '<a href="/topics/rl/">强化学习</a>' in html(response)
 
 
 def test_counts_kept_per_version_follow_new_notes(client, make_note, topic, settings):
