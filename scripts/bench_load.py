@@ -220,6 +220,10 @@ def setup_django():
 
 
 def close_django():
+    if "papers.viewcounts" in sys.modules:  # views counted in this process (profile_page.py)
+        from papers import viewcounts
+
+        viewcounts.stop_pushing()  # else pushed at exit, after the run's keys are deleted
     if "django.db" in sys.modules:
         from django.db import connections
 

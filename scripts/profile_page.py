@@ -57,7 +57,8 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="notesite-profile-"))
     os.environ.update(production_env(postgres_url(server, args.database), redis_url, scratch))
     page_cache = "600" if args.reader_pages else "0"
-    os.environ.update(PAGE_CACHE_SECONDS=page_cache, CACHE_KEY_PREFIX=run_id)
+    # `<run id>-…`: the keys delete_redis_keys() removes when the run ends.
+    os.environ.update(PAGE_CACHE_SECONDS=page_cache, CACHE_KEY_PREFIX=f"{run_id}-profile")
     try:
         setup_django()
         generate_notes(args.size, discussion=True)
