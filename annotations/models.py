@@ -243,7 +243,11 @@ class Annotation(OnNote):
 
     class Meta:
         ordering = ["note", "start", "end", "id"]
-        indexes = [models.Index(fields=["note", "visibility"], name="annotation_note_idx")]
+        indexes = [
+            models.Index(fields=["note", "visibility"], name="annotation_note_idx"),
+            # Search lists matches newest first (annotations.finding).
+            models.Index(fields=["created_at", "id"], name="annotation_created_idx"),
+        ]
         verbose_name = "批注"
         verbose_name_plural = "批注"
 

@@ -156,6 +156,14 @@ def recreate_postgres_database(server, name):
         admin.execute(f"CREATE DATABASE {name}")
 
 
+def create_postgres_database(server, name):
+    """Create database `name` unless it exists."""
+    with psycopg.connect(server, autocommit=True) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not found:
+            admin.execute(f"CREATE DATABASE {name}")
+
+
 def drop_postgres_database(server, name):
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

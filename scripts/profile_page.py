@@ -29,7 +29,12 @@ import time
 from pathlib import Path
 
 from bench_load import close_django, delete_redis_keys, page_urls, production_env, setup_django
-from benchdata import generate_notes, postgres_url, recreate_postgres_database
+from benchdata import (
+    create_postgres_database,
+    generate_notes,
+    postgres_url,
+    recreate_postgres_database,
+)
 
 
 def parse_args():
@@ -54,6 +59,8 @@ def main():
     run_id = f"profile-page-{secrets.token_hex(4)}"
     if args.fresh:
         recreate_postgres_database(server, args.database)
+    else:
+        create_postgres_database(server, args.database)
     scratch = Path(tempfile.mkdtemp(prefix="notesite-profile-"))
     os.environ.update(production_env(postgres_url(server, args.database), redis_url, scratch))
     page_cache = "600" if args.reader_pages else "0"

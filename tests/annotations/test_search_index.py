@@ -1,0 +1,58 @@
+"""What annotation search finds, and that PostgreSQL answers it from indexes (migration 0006)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from annotations import finding
+from annotations.models import Annotation
+
+BODY = "我们用 SimCLR 做对比学习。对比学习的目标是拉近正样本。模型很简单。"
+
+
+@pytest.fixture
+def note(make_note):
+    return make_note(title="对比", slug="contrast", body=BODY)
+
+
+def found(user, query, **options):
+    return [each.body for each in finding.search_annotations(user, query, **options)]
+
+
+def test_matches_quote_or_text_in_any_case_newest_first(note, reader, other, annotate):
+    older = annotate(note, other, "SimCLR", body="旧的", visibility="public")
+    annotate(note, other, "模型很简单", body="提到 simclr 的批注", visibility="public")
+    annotate(note, other, "正样本", body="无关", visibility="public")
+    Annotation.objects.filter(pk=older.pk).update(created_at=older.created_at - timedelta(1))
+    assert found(AnonymousUser(), "SIMCLR") == ["提到 simclr 的批注", "旧的"]
+
+
+def test_lists_at_most_the_limit_and_never_another_readers_private_one(
+    note, reader, other, annotate
+):
+    for index in range(3):
+        annotate(note, other, "对比学习", body=f"公开 {index}", visibility="public")
+    annotate(note, other, "对比学习", body="别人的私有批注", visibility="private")
+    annotate(note, reader, "对比学习", body="我的私有批注", visibility="private")
+    assert len(found(reader, "对比学习", limit=3)) == 3
+    assert "我的私有批注" in found(reader, "对比学习")
+    assert "别人的私有批注" not in found(reader, "对比学习")
+    assert "别人的私有批注" not in found(AnonymousUser(), "对比学习")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm indexes")
+def test_postgresql_can_answer_the_match_from_the_trigram_indexes(note, other, annotate):
+    """The indexes are on the expressions the match compares, so PostgreSQL can use them
+    (sequential scans off: on a tiny table a scan is cheaper, and the question is whether the
+    indexes fit the query)."""
+    annotate(note, other, "对比学习", body="批注", visibility="public")
+    matches = Annotation.objects.filter(finding.matching("对比学习")).values("pk")
+    sql, params = matches.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "annotation_quote_trgm" in plan
+    assert "annotation_body_trgm" in plan
