@@ -9,9 +9,10 @@ class PapersConfig(AppConfig):
         from django.core.signals import request_finished, request_started
 
         from . import writes
-        from .caching import backend, versions
+        from .caching import backend, rankings, versions
 
         writes.connect()
         backend.when_recovered(versions.forget)
+        backend.when_recovered(rankings.forget)
         request_started.connect(versions.request_started, dispatch_uid="versions.started")
         request_finished.connect(versions.request_finished, dispatch_uid="versions.finished")

@@ -91,7 +91,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from . import arxiv, math_text
-from .caching import fragments, versions
+from .caching import rankings, versions
 from .models import Note, SearchDocument
 from .rendering import collapse_whitespace
 
@@ -112,6 +112,8 @@ GRAMS_ARRAY = "string_to_array(grams, E'\\n')"
 INDEXED_NOTE_FIELDS = frozenset(
     {"title", "summary", "body", "summary_html", "body_html", "topic", "paper", "tags"}
 )
+# What a note's place in rankings depends on besides its row: a change re-ranks it (rankings).
+RANKED_NOTE_FIELDS = INDEXED_NOTE_FIELDS | {"status", "published_at"}
 
 
 class InvalidQuery(ValueError):
@@ -153,28 +155,35 @@ def search_notes(query):
     Paginate it like a queryset: finding and ranking every match is one query (the substring
     test runs once, not again for a count), and each page's notes, with their search rows for
     snippets, are one more. The ranking reads every match, so it grows with the notes; it is
-    kept per query and content version (papers.caching), for the next pages and readers.
+    kept per query and brought up to date with the notes each write changed
+    (papers.caching.rankings).
     """
-    ranked = (
-        Note.objects.published()
-        .filter(pk__in=_matching_note_ids(fold(query)))
-        .annotate(search_rank=_rank(query))
-        .order_by("search_rank", "-published_at", "-id")
-        .values_list("pk", flat=True)
+    return RankedNotes(query)
+
+
+def rank(query, note_ids=None):
+    """(tier, published_at as a timestamp, id) of the published notes `query` matches, those
+    dated in the future too; only among `note_ids` unless it is None."""
+    matches = Note.objects.filter(
+        status=Note.Status.PUBLISHED, pk__in=_matching_note_ids(fold(query))
     )
-    return RankedNotes(ranked, query)
+    if note_ids is not None:
+        matches = matches.filter(pk__in=note_ids)
+    rows = matches.annotate(search_rank=_rank(query)).values_list(
+        "search_rank", "published_at", "pk"
+    )
+    return [(tier, published_at.timestamp(), pk) for tier, published_at, pk in rows]
 
 
 class RankedNotes(Sequence):
-    """Notes in the order of a queryset of their ids; slicing fetches only the slice's notes."""
+    """The notes a query finds, best first; slicing fetches only the slice's notes."""
 
-    def __init__(self, ranked_ids, query):
-        self.ranked_ids = ranked_ids
+    def __init__(self, query):
         self.query = query
 
     @cached_property
     def ids(self):
-        return fragments.search_ranking(self.query, lambda: list(self.ranked_ids))
+        return rankings.ranking(self.query, lambda note_ids: rank(self.query, note_ids))
 
     def __len__(self):
         return len(self.ids)
@@ -454,4 +463,5 @@ def rebuild_index(batch_size=500):
             with connection.cursor() as cursor:
                 for table in (FTS_TABLE, GRAMS_FTS_TABLE):
                     cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        rankings.everything_changed()  # before the version: pages drawn after it rank anew
         versions.changed()  # search results are pages too

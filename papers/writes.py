@@ -29,7 +29,9 @@ subscribers, once per call, in the writer's transaction:
 
 and once per batch, after commit:
 
-4. the content version (papers.caching): every cached page and fragment is stale.
+4. search rankings (papers.caching.rankings): brought up to date with the notes the batch
+   changed, on their next query;
+5. the content version (papers.caching): every cached page and fragment is stale.
 
 Rows in the transaction, the cache after it: the revision, the search row and the annotations'
 offsets are data that commit or roll back with the note (a reader never gets the new body with
@@ -48,7 +50,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import Signal
 
 from . import search
-from .caching import versions
+from .caching import rankings, versions
 from .models import Note, NoteRevision, Paper, tracked_fields
 
 # sender=Note, changes=[NoteChange]: notes whose rows a write changed, with what they were.
@@ -134,6 +136,7 @@ class Batch:
         self.source = source
         self.notices = []
         self.touched = False
+        self.reranked = set()  # notes whose place in search rankings may have changed
 
     def record(self, changes):
         """Hand changed notes to every subscriber; return the notices they gave."""
@@ -143,6 +146,9 @@ class Batch:
         keep_revisions(changes, self.author, self.source)
         search.index_notes(
             change.note.pk for change in changes if change.fields & search.INDEXED_NOTE_FIELDS
+        )
+        self.reranked.update(
+            change.note.pk for change in changes if change.fields & search.RANKED_NOTE_FIELDS
         )
         notices = [
             notice
@@ -157,7 +163,14 @@ class Batch:
 
     def relabel(self, note_ids):
         """Notes whose labels changed but not their rows: a topic, paper or tag renamed."""
+        note_ids = list(note_ids)
         search.index_notes(note_ids)
+        self.reranked.update(note_ids)
+        self.touch()
+
+    def removed(self, note_id):
+        """A note deleted (its search row, revisions and annotations are deleted with it)."""
+        self.reranked.add(note_id)
         self.touch()
 
     def touch(self):
@@ -182,6 +195,8 @@ def batch(author=None, source=NoteRevision.Source.OTHER):
         with transaction.atomic(savepoint=False):
             yield opened
             if opened.touched and not transaction.get_rollback():
+                # Rankings first: a page drawn under the new version ranks with these notes.
+                rankings.notes_changed(opened.reranked)
                 versions.changed()
     finally:
         _open.batch = None
@@ -255,9 +270,8 @@ def _tags_changed(sender, instance, action, reverse, pk_set=None, **kwargs):
 
 
 def _note_deleted(sender, instance, **kwargs):
-    # Its search row, revisions and annotations are deleted with it (cascades).
     with batch() as opened:
-        opened.touch()
+        opened.removed(instance.pk)
 
 
 def _label_saved(notes_of):

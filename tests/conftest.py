@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from papers import viewcounts
-from papers.caching import backend, memory, readers, versions
+from papers.caching import backend, memory, rankings, readers, versions
 from papers.models import Note, Paper
 from tests.services import (
     LOCAL_CACHE,
@@ -36,6 +36,7 @@ def own_cache(settings):
 
 
 ORIGINAL_CHANGED = versions.changed
+ORIGINAL_RANKINGS_CHANGED = rankings.changed
 
 
 @pytest.fixture(autouse=True)
@@ -45,12 +46,14 @@ def content_version_drawn_at_once(monkeypatch):
     checks that production waits for the commit, with `version_drawn_after_commit`)."""
     monkeypatch.setattr(versions, "changed", versions.new)
     monkeypatch.setattr(readers, "changed", readers.new)  # the readers version alike
+    monkeypatch.setattr(rankings, "changed", rankings.advance)  # and the search generation
 
 
 @pytest.fixture
 def version_drawn_after_commit(monkeypatch):
     """The production rule back: a new content version once the transaction commits."""
     monkeypatch.setattr(versions, "changed", ORIGINAL_CHANGED)
+    monkeypatch.setattr(rankings, "changed", ORIGINAL_RANKINGS_CHANGED)
 
 
 @pytest.fixture

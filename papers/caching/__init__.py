@@ -20,8 +20,11 @@ Where things are:
 - `fragments`: parts of pages kept per version, by key: `count:<listing>`,
   `page:<row fields>:<listing>:<number>` (a listing page's count and rows, their view
   counters at most VIEW_COUNT_FLUSH_SECONDS old), `boundaries:<listing>`, `topic-tree`,
-  `topics`, `months`, `search:<query>`, `comments:<note>`, `annotations:<note>`,
+  `topics`, `months`, `comments:<note>`, `annotations:<note>`,
   `card:<version>:<note>:<counters>`.
+- `rankings`: search rankings, `search:<query>`, stamped not with the content version but with
+  a search generation that only note writes advance, each recording the notes it changed
+  (`search-changes:<n>`), so that a kept ranking is brought forward by ranking those alone.
 - `backend`: the Redis cache backend (one client per pool; Redis down is a cache that misses).
 
 Besides copies of pages, the cache holds counters that are not copies and never go stale by

@@ -90,18 +90,6 @@ def months(find):
     return versions.cached("months", find)
 
 
-def search_ranking(query, rank):
-    """The ids of the notes a search query finds, best first; kept only when it finds some,
-    so random queries add no keys."""
-    key = f"search:{_digest(query)}:{versions.current()}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = rank()
-        if ids:
-            cache.set(key, ids, FRAGMENT_SECONDS)
-    return ids
-
-
 def comment_thread(note_id, render):
     """The HTML of a note's comments as every anonymous reader sees them."""
     return versions.cached(f"comments:{note_id}", render)
