@@ -92,6 +92,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import arxiv, math_text
 from .caching import rankings, versions
+from .dialect import MATH_CLASS
 from .models import Note, SearchDocument
 from .rendering import collapse_whitespace
 
@@ -194,14 +195,32 @@ class RankedNotes(Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0] if index >= 0 else self[len(self) + index]
-        ids = self.ids[index]
-        if not ids:
+        return NotesInOrder(self.ids[index])
+
+
+class NotesInOrder(Sequence):
+    """The notes of `ids` in that order, loaded in one query when first read: a page of
+    results whose cards are kept (papers.caching.fragments) never loads them."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        return self.notes[index]
+
+    @cached_property
+    def notes(self):
+        if not self.ids:
             return []
         # Snippets read the tiers; `document` and `grams` (the long matching columns, stored
         # out of line) are left in the table: loading them doubled this query's time.
         rows = Note.objects.cards().select_related("search_document")
-        notes = rows.defer("search_document__document", "search_document__grams").in_bulk(ids)
-        return [notes[pk] for pk in ids]
+        notes = rows.defer("search_document__document", "search_document__grams")
+        found = notes.in_bulk(self.ids)
+        return [found[pk] for pk in self.ids if pk in found]  # one deleted since: left out
 
 
 def _matching_note_ids(folded):
@@ -259,6 +278,11 @@ class Hit:
 def hits(notes, query):
     """A page of `search_notes` results as hits for the template."""
     return [Hit(note, highlight(note.title, query), note_snippet(note, query)) for note in notes]
+
+
+def snippets_have_math(hits):
+    """Whether a hit's snippet shows a formula (the page loads KaTeX only then)."""
+    return any(MATH_CLASS in hit.snippet for hit in hits)
 
 
 def note_snippet(note, query):

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views import generic
 from taggit.models import Tag
 
@@ -218,8 +220,19 @@ class SearchView(NoteListMixin, generic.ListView):
             canonical_params=["q"],
             **kwargs,
         )
-        context["hits"] = search.hits(context["object_list"], self.query)
+        if context["paginator"].count:
+            number = context["page_obj"].number
+            found = context["object_list"]
+            results = fragments.search_results(self.query, number, lambda: self.results(found))
+            context["results_html"] = mark_safe(results[0])  # rendered by self.results
+            context["results_have_math"] = results[1]
         return context
+
+    def results(self, notes):
+        """The result cards of a page: (HTML, whether a snippet shows math)."""
+        hits = search.hits(notes, self.query)
+        html = render_to_string("papers/search_results.html", {"hits": hits})
+        return html, search.snippets_have_math(hits)
 
     def get_paginator(self, queryset, *args, **kwargs):
         # The ranking (kept per query) knows its length: no count of its own to keep.

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from papers.caching import fragments
-from papers.templatetags.notes import snippets_have_math
 
 from .. import finding
 from ..models import Annotation, Reply
@@ -64,17 +63,23 @@ def render_public(note):
     }
 
 
-@register.inclusion_tag("annotations/search_hits.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def annotation_hits(context, query):
-    """The search page's "批注" section: annotations the reader may see that match `query`."""
-    if not query:
-        return {"hits": []}
-    found = finding.search_annotations(context["request"].user, query)
-    hits = finding.hits(found, query)
-    return {
-        "hits": hits,
-        "query": query,
-        # The page's head loads KaTeX when a note hit has math; else this section does.
-        "load_math": any(hit["has_math"] for hit in hits)
-        and not snippets_have_math(context.get("hits", ())),
-    }
+    """The search page's "批注" section: annotations the reader may see that match `query`;
+    the same for every reader who is not signed in, so kept per content version for them."""
+    user = context["request"].user
+    # The page's head loads KaTeX when a note hit has math; else this section does.
+    notes_have_math = context.get("results_have_math", False)
+
+    def render():
+        found = finding.search_annotations(user, query) if query else []
+        hits = finding.hits(found, query)
+        load_math = any(hit["has_math"] for hit in hits) and not notes_have_math
+        section = {"hits": hits, "query": query, "load_math": load_math}
+        return render_to_string("annotations/search_hits.html", section)
+
+    # Kept only beside notes found, as the page is: random queries must not add keys.
+    if user.is_authenticated or not context.get("results_html"):
+        return mark_safe(render())  # the template escapes what it shows
+    key = f"{query}\n{notes_have_math}"
+    return mark_safe(fragments.public_annotation_hits(key, render))

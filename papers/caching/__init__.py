@@ -21,7 +21,9 @@ Where things are:
   `page:<row fields>:<listing>:<number>` (a listing page's count and rows, their view
   counters at most VIEW_COUNT_FLUSH_SECONDS old), `boundaries:<listing>`, `topic-tree`,
   `topics`, `months`, `comments:<note>`, `annotations:<note>`,
-  `card:<version>:<note>:<counters>`.
+  `card:<version>:<note>:<counters>`, `search-results:<query>:<number>` (a page of search
+  results, counters as a listing page's), `annotation-hits:<query>` (the search page's
+  annotations as readers who are not signed in see them).
 - `rankings`: search rankings, `search:<query>`, stamped not with the content version but with
   a search generation that only note writes advance, each recording the notes it changed
   (`search-changes:<n>`), so that a kept ranking is brought forward by ranking those alone.

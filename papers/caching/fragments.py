@@ -70,6 +70,19 @@ def listing_page(listing, number, find):
     )
 
 
+def search_results(query, number, render):
+    """The result cards of page `number` of a search (their HTML, and whether a snippet has
+    math). Cards show view counters: kept as long as a listing page's rows at most."""
+    return versions.cached(
+        f"search-results:{_digest(query)}:{number}", render, settings.VIEW_COUNT_FLUSH_SECONDS
+    )
+
+
+def public_annotation_hits(query, render):
+    """The search page's annotations section as readers who are not signed in see it."""
+    return versions.cached(f"annotation-hits:{_digest(query)}", render)
+
+
 def listing_boundaries(listing, find):
     """Where a listing's blocks of pages start (papers.paging); `find()` finds them."""
     return versions.cached(f"boundaries:{_digest(listing)}", find)

@@ -4,7 +4,6 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from ..caching import fragments
-from ..dialect import MATH_CLASS
 from ..models import Note
 
 register = template.Library()
@@ -72,8 +71,3 @@ def pagination(context):
 @register.filter
 def excerpts_have_math(notes):
     return any(note.excerpt_has_math for note in notes)
-
-
-@register.filter
-def snippets_have_math(hits):
-    return any(MATH_CLASS in hit.snippet for hit in hits)

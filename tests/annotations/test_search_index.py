@@ -1,4 +1,5 @@
-"""What annotation search finds, and that PostgreSQL answers it from indexes (migration 0006)."""
+"""What annotation search finds, that PostgreSQL answers it from indexes (migration 0006), and
+what the search page keeps of it for readers who are not signed in."""
 
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from annotations import finding
 from annotations.models import Annotation
 
 BODY = "我们用 SimCLR 做对比学习。对比学习的目标是拉近正样本。模型很简单。"
+QUERY_FOUND = "simclr"  # in the note's body, so the page finds it
 
 
 @pytest.fixture
@@ -56,3 +58,33 @@ def test_postgresql_can_answer_the_match_from_the_trigram_indexes(note, other, a
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "annotation_quote_trgm" in plan
     assert "annotation_body_trgm" in plan
+
+
+def annotation_section(client, query=QUERY_FOUND):
+    html = client.get("/search/", {"q": query}).content.decode()
+    return html[html.find('class="search__annotations"') :] if "search__annotations" in html else ""
+
+
+@pytest.fixture
+def uncached(settings):
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders: what fragments keep is seen
+
+
+def test_the_section_kept_for_anonymous_readers_shows_a_new_annotation_at_once(
+    client, note, other, annotate, uncached
+):
+    annotate(note, other, "SimCLR", body="第一条", visibility="public")
+    assert "第一条" in annotation_section(client)
+    annotate(note, other, "对比学习", body="SimCLR 第二条", visibility="public")
+    assert "第二条" in annotation_section(client)
+
+
+def test_a_private_annotation_is_never_in_the_kept_section(
+    client, note, reader, annotate, uncached
+):
+    annotate(note, reader, "SimCLR", body="我的私有批注", visibility="private")
+    assert "我的私有批注" not in annotation_section(client)  # kept for anonymous readers
+    client.force_login(reader)
+    assert "我的私有批注" in annotation_section(client)
+    client.logout()
+    assert "我的私有批注" not in annotation_section(client)
