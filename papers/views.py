@@ -1,5 +1,6 @@
 """Reader pages: thin generic views over `Note.objects.published()`."""
 
+import datetime
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
@@ -287,13 +288,19 @@ class TitleListMixin(NoteListMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.by_month:
-            months = fragments.months(lambda: list(Note.objects.published().month_counts()))
-            counts = {timezone.localtime(row["month"]).date(): row["count"] for row in months}
+            counts = published_months()
             context["months"] = [
                 (month, counts.get(month, 0), list(notes))
                 for month, notes in groupby(context["object_list"], key=local_month)
             ]
         return context
+
+
+def published_months():
+    """{first day of a month: its count of published notes} for every month that has any, on
+    the site's clock, kept per content version."""
+    months = fragments.months(lambda: list(Note.objects.published().month_counts()))
+    return {timezone.localtime(row["month"]).date(): row["count"] for row in months}
 
 
 def local_month(note):
@@ -326,11 +333,31 @@ class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):
 
 
 class MonthArchiveView(DateArchiveMixin, generic.MonthArchiveView):
+    """A month's titles. Whether it has notes, and which months before and after it do, come
+    from the month counts kept per version, not from three queries of Django's."""
+
     template_name = "papers/note_archive_month.html"
     by_month = False
+    allow_empty = True  # a month without notes is a 404 all the same: see get_dated_queryset
 
     def get_heading(self):
         return f"{self.get_year()} 年 {int(self.get_month())} 月"
+
+    @cached_property
+    def months(self):
+        return sorted(published_months())
+
+    def get_dated_queryset(self, **lookup):
+        month = datetime.date(int(self.get_year()), int(self.get_month()), 1)
+        if month not in self.months:
+            raise Http404("这个月没有笔记。")
+        return super().get_dated_queryset(**lookup)
+
+    def get_next_month(self, date):
+        return next((month for month in self.months if month > date), None)
+
+    def get_previous_month(self, date):
+        return next((month for month in reversed(self.months) if month < date), None)
 
 
 class DayArchiveView(DateArchiveMixin, generic.DayArchiveView):

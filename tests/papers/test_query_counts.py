@@ -22,7 +22,7 @@ TOPICS_QUERIES = 1  # topics with counts
 ARCHIVE_QUERIES = 3  # page count, titles, month counts
 TAGS_QUERIES = 1  # tags with counts
 YEAR_QUERIES = 6  # non-empty check, previous/next year, page count, titles, month counts
-MONTH_QUERIES = 5  # non-empty check, previous/next month, page count, titles
+MONTH_QUERIES = 3  # month counts (whether it has notes, its neighbours), page count, titles
 DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, titles
 # note+topic+paper, its tags, previous, next, related notes (its paper's, then by tags), view
 # count update, comments, and the public annotations and their replies (annotations' panel,
@@ -40,7 +40,7 @@ LISTINGS_AGAIN = {
     "/papers/2401.00001/": 1,  # paper with its published-note count
     "/archive/": 0,
     "/2024/": 3,  # non-empty check, previous/next year
-    "/2024/11/": 3,  # non-empty check, previous/next month
+    "/2024/11/": 0,
     "/2024/11/25/": 5,  # non-empty check, previous/next day and month
 }
 
