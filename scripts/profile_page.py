@@ -4,7 +4,8 @@
     .venv/bin/python scripts/profile_page.py --database notesite_profile_me --profile /  # cProfile
 
 Production settings as scripts/bench_load.py runs gunicorn with (DEBUG=0, Redis cache under a
-fresh key prefix, CONN_MAX_AGE=600) and PAGE_CACHE_SECONDS=0, so every request renders. The
+fresh key prefix, CONN_MAX_AGE=600) and PAGE_CACHE_SECONDS=0, so every request renders (with
+--cached the page cache is on, and the timings and the profile are of its hits). The
 database (`--database`, on BENCH_POSTGRES_URL's server) is created and filled with `--size`
 notes by scripts/benchdata.py unless it already has them (`--fresh` recreates it). Requests go
 through Django's WSGI handler directly, without a server, anonymously. Without --profile it
@@ -49,6 +50,7 @@ def parse_args():
     parser.add_argument("--html", metavar="URL", help="print that page, to compare renders")
     parser.add_argument("--save", metavar="FILE", help="the profile's stats, for pstats")
     parser.add_argument("--reader-pages", action="store_true", help="rendered vs kept per reader")
+    parser.add_argument("--cached", action="store_true", help="the page cache on: time hits")
     return parser.parse_args()
 
 
@@ -63,7 +65,7 @@ def main():
         create_postgres_database(server, args.database)
     scratch = Path(tempfile.mkdtemp(prefix="notesite-profile-"))
     os.environ.update(production_env(postgres_url(server, args.database), redis_url, scratch))
-    page_cache = "600" if args.reader_pages else "0"
+    page_cache = "600" if args.reader_pages or args.cached else "0"
     # `<run id>-…`: the keys delete_redis_keys() removes when the run ends.
     os.environ.update(PAGE_CACHE_SECONDS=page_cache, CACHE_KEY_PREFIX=f"{run_id}-profile")
     try:

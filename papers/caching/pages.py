@@ -64,12 +64,12 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
-from . import memory, personal, readers, versions
+from . import csrf, memory, personal, readers, versions
 
 logger = logging.getLogger(__name__)
 # A database that fails while the content version is drawn makes pages uncached, not errors
@@ -133,9 +133,9 @@ def reader(request):
 
 
 def csrf_token(request, argument):
-    """One token for every form of a response: each get_token() masks the secret anew."""
+    """One token for every form of a response: each token masks the secret anew."""
     if not hasattr(request, "filled_csrf_token"):
-        request.filled_csrf_token = get_token(request)
+        request.filled_csrf_token = csrf.token(request)
     return request.filled_csrf_token
 
 

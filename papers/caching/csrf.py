@@ -1,0 +1,42 @@
+"""The CSRF token of a filled page: Django's `get_token()`, its random characters drawn faster.
+
+`get_token()` masks the request's secret with 32 random characters, and makes the secret of a
+reader without a CSRF cookie from 32 more, each from its own `secrets.choice()` call (one
+os.urandom call each): a third of the CPU of a cached hit of a note with a comment form,
+anonymous (cProfile, 2,000 hits). `token()` makes the same token in the same way, the same
+characters drawn uniformly from the same alphabet, from one `secrets.token_bytes()` call: a
+byte below 248 (4 x 62) picks `CSRF_ALLOWED_CHARS[byte % 62]`, a higher one is dropped, so
+every character is equally likely. The request is left as `get_token()` leaves it (the
+secret in `request.META["CSRF_COOKIE"]`, the cookie to be sent), which is what
+CsrfViewMiddleware reads when it sets the cookie and when it checks a form's token
+(tests/notesite/test_csrf_tokens.py posts one).
+"""
+
+import secrets
+
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+
+ALPHABET = CSRF_ALLOWED_CHARS
+INDEX = {char: index for index, char in enumerate(ALPHABET)}
+USABLE_BYTES = 256 - 256 % len(ALPHABET)  # 248: below it, byte % 62 is uniform
+
+
+def random_string(length=CSRF_SECRET_LENGTH):
+    """`length` characters of ALPHABET, each equally likely (as get_random_string's)."""
+    chars = []
+    while len(chars) < length:  # twice the bytes needed: a second round is all but never
+        bytes_ = secrets.token_bytes(2 * length)
+        chars += [ALPHABET[byte % len(ALPHABET)] for byte in bytes_ if byte < USABLE_BYTES]
+    return "".join(chars[:length])
+
+
+def token(request):
+    """A new masked token for the request's CSRF secret, made as django.middleware.csrf
+    get_token() makes it (a new secret, to be sent as a cookie, when the request has none)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = request.META["CSRF_COOKIE"] = random_string()
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # sent again, renewing its expiry
+    mask = random_string()
+    pairs = zip((INDEX[char] for char in secret), (INDEX[char] for char in mask), strict=True)
+    return mask + "".join(ALPHABET[(s + m) % len(ALPHABET)] for s, m in pairs)
