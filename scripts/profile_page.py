@@ -5,7 +5,8 @@
 
 Production settings as scripts/bench_load.py runs gunicorn with (DEBUG=0, Redis cache under a
 fresh key prefix, CONN_MAX_AGE=600) and PAGE_CACHE_SECONDS=0, so every request renders (with
---cached the page cache is on, and the timings and the profile are of its hits). The
+--cached the page cache is on, and the timings and the profile are of its hits; with
+--signed-in every request has a reader's session cookie). The
 database (`--database`, on BENCH_POSTGRES_URL's server) is created and filled with `--size`
 notes by scripts/benchdata.py unless it already has them (`--fresh` recreates it). Requests go
 through Django's WSGI handler directly, without a server, anonymously. Without --profile it
@@ -29,7 +30,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_load import close_django, delete_redis_keys, page_urls, production_env, setup_django
+from bench_load import (
+    close_django,
+    delete_redis_keys,
+    page_urls,
+    production_env,
+    reader_cookies,
+    setup_django,
+)
 from benchdata import (
     create_postgres_database,
     generate_notes,
@@ -51,6 +59,7 @@ def parse_args():
     parser.add_argument("--save", metavar="FILE", help="the profile's stats, for pstats")
     parser.add_argument("--reader-pages", action="store_true", help="rendered vs kept per reader")
     parser.add_argument("--cached", action="store_true", help="the page cache on: time hits")
+    parser.add_argument("--signed-in", action="store_true", help="as a reader with a session")
     return parser.parse_args()
 
 
@@ -75,15 +84,17 @@ def main():
 
         application = get_wsgi_application()
         urls = {name: url for name, url in page_urls(args.size).items() if "static" not in name}
+        cookie = reader_cookies(1)[0] if args.signed_in else ""
         if args.html:
-            sys.stdout.write(request(application, args.html).decode())
+            sys.stdout.write(request(application, args.html, cookie).decode())
         elif args.profile:
-            profile(application, args.profile, args)
+            profile(application, args.profile, args, cookie)
         elif args.reader_pages:
             reader_pages(application, urls, args)
         else:
             for name, url in urls.items():
-                print(f"{name:28} {best_ms(application, url, args)[0]:7.3f} ms", flush=True)
+                wall, _ = best_ms(application, url, args, cookie)
+                print(f"{name:28} {wall:7.3f} ms", flush=True)
     finally:
         close_django()
         delete_redis_keys(redis_url, run_id)
@@ -125,8 +136,6 @@ def best_ms(application, url, args, cookie=""):
 def reader_pages(application, urls, args):
     """A signed-in reader's pages kept per reader: rendered (not kept, as before), kept, and
     rendered again, side by side."""
-    from bench_load import reader_cookies
-
     from papers.caching import personal, readers
 
     cookie = reader_cookies(1)[0]
@@ -145,12 +154,12 @@ def reader_pages(application, urls, args):
         print(f"{name:16} {shown}  CPU rendered/kept x{ratio:.1f}", flush=True)
 
 
-def profile(application, url, args):
-    request(application, url)
+def profile(application, url, args, cookie=""):
+    request(application, url, cookie)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(args.requests):
-        request(application, url)
+        request(application, url, cookie)
     profiler.disable()
     if args.save:
         profiler.dump_stats(args.save)
