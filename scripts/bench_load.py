@@ -40,9 +40,9 @@ page's median (p50) latency at the last size (100,000 notes) within 1.3x of its 
 first (1,000), deepest pages included, in every mode and column (p99 growth is printed, not
 judged).
 
-A full run takes about 24 minutes on 2 cores: 9 to generate 100,000 notes (6.5 of them the
-search index: rebuild_index() and its two GIN indexes; 8 s for 1,000 notes), 15 for the 4 server
-runs of 10 URLs x 2 columns x 12 s.
+A full run takes about 20 minutes on 2 cores (12 with --duration 5): 3.5 to generate 100,000
+notes (2.6 of them the search index: rebuild_index() and its GIN indexes; 3 s for 1,000 notes),
+16 for the 4 server runs of 10 URLs x 2 columns x 12 s.
 """
 
 import argparse
