@@ -16,13 +16,14 @@ from . import memory, versions
 CARD_SECONDS = FRAGMENT_SECONDS = 3600
 
 
-def _digest(text):
+def digest(text):
+    """A key's part for free text (a listing's address, a query): fixed length, any characters."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def listing_count(listing, count):
     """How many notes a listing has (`listing`: its path and query); `count()` counts them."""
-    return versions.cached(f"count:{_digest(listing)}", count)
+    return versions.cached(f"count:{digest(listing)}", count)
 
 
 class ListedNote(NamedTuple):
@@ -57,7 +58,7 @@ class ListedTitle(NamedTuple):
 
 # In the keys of kept pages: a deploy that changes what a row holds does not read the rows
 # the code before it kept (unpickling them would fail).
-ROW_FIELDS = _digest(repr((ListedNote._fields, ListedTitle._fields)))[:8]
+ROW_FIELDS = digest(repr((ListedNote._fields, ListedTitle._fields)))[:8]
 
 
 def listing_page(listing, number, find):
@@ -66,7 +67,7 @@ def listing_page(listing, number, find):
     (papers.viewcounts writes them at most every VIEW_COUNT_FLUSH_SECONDS): kept that long at
     most, so a listing's counters are at most one flush behind the database's."""
     return versions.cached(
-        f"page:{ROW_FIELDS}:{_digest(listing)}:{number}", find, settings.VIEW_COUNT_FLUSH_SECONDS
+        f"page:{ROW_FIELDS}:{digest(listing)}:{number}", find, settings.VIEW_COUNT_FLUSH_SECONDS
     )
 
 
@@ -74,18 +75,18 @@ def search_results(query, number, render):
     """The result cards of page `number` of a search (their HTML, and whether a snippet has
     math). Cards show view counters: kept as long as a listing page's rows at most."""
     return versions.cached(
-        f"search-results:{_digest(query)}:{number}", render, settings.VIEW_COUNT_FLUSH_SECONDS
+        f"search-results:{digest(query)}:{number}", render, settings.VIEW_COUNT_FLUSH_SECONDS
     )
 
 
 def public_annotation_hits(query, render):
     """The search page's annotations section as readers who are not signed in see it."""
-    return versions.cached(f"annotation-hits:{_digest(query)}", render)
+    return versions.cached(f"annotation-hits:{digest(query)}", render)
 
 
 def listing_boundaries(listing, find):
     """Where a listing's blocks of pages start (papers.paging); `find()` finds them."""
-    return versions.cached(f"boundaries:{_digest(listing)}", find)
+    return versions.cached(f"boundaries:{digest(listing)}", find)
 
 
 def topic_tree(load):

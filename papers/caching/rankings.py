@@ -27,7 +27,6 @@ the writes that generation counts; one that also holds a later write is merged w
 again, which changes nothing.
 """
 
-import hashlib
 import secrets
 from array import array
 from dataclasses import dataclass, field
@@ -35,6 +34,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from . import fragments
 
 GENERATION = "search-generation"
 RANKING_SECONDS = 3600
@@ -85,7 +86,7 @@ def ranking(query, rank):
     scheduled, that the query matches, among `note_ids` (None: all of them). Kept only when
     the query matches some, so that random queries add no keys.
     """
-    key = f"search:{hashlib.sha256(query.encode()).hexdigest()}"
+    key = f"search:{fragments.digest(query)}"
     found = cache.get_many([GENERATION, key])
     generation = found.get(GENERATION) or _start()
     kept, now = found.get(key), timezone.now().timestamp()
