@@ -112,6 +112,9 @@ class Watcher:
         self.version = None  # the cache's value of versions.KEY; None: not subscribed
         self.readers_version = None  # (readers.KEY's value, subscription number) or None
         self.subscriptions = 0
+        # Bumped by every change made here rather than read (see reread): under `lock`.
+        self.changes = 0
+        self.lock = threading.Lock()
         self.subscribed = threading.Event()
         self.stopped = threading.Event()
         self.pubsub = None  # the subscription's connection, once made
@@ -128,8 +131,10 @@ class Watcher:
                     self.watch()
             except (redis.RedisError, OSError) as error:
                 logger.warning("Version channel dropped (%s); reading it per request", error)
-            self.version = self.readers_version = None
-            self.subscribed.clear()
+            with self.lock:
+                self.subscribed.clear()
+                self.version = self.readers_version = None
+                self.changes += 1
             self.stopped.wait(RETRY_SECONDS)
 
     def stop(self):
@@ -162,11 +167,27 @@ class Watcher:
             self.pubsub.close()
 
     def reread(self):
+        """Read both versions from Redis. What is read is dropped if this process published a
+        version meanwhile (it may be older than what was published, and would be served until
+        the next message): that publication's own message comes after, and rereads."""
         from . import readers, versions
 
-        self.version = self.cache.get_or_raise(versions.KEY)
+        changes = self.changes
+        version = self.cache.get_or_raise(versions.KEY)
         token = self.cache.get_or_raise(readers.KEY)
-        self.readers_version = token and (token, self.subscriptions)
+        with self.lock:
+            if self.changes == changes:
+                self.version = version
+                self.readers_version = token and (token, self.subscriptions)
+
+    def learn(self, **known):
+        """This process's own write of a version: known at once, while subscribed (a reading
+        under way is dropped either way)."""
+        with self.lock:
+            if self.subscribed.is_set():
+                for name, value in known.items():
+                    setattr(self, name, value)
+            self.changes += 1
 
 
 _memories = {}  # name -> PageMemory
@@ -251,17 +272,15 @@ def known_version():
 
 def published(version):
     """Tell every process the version changed (this one knows at once): after the SET."""
-    found = watcher()
-    if found and found.subscribed.is_set():
-        found.version = version
+    if found := watcher():
+        found.learn(version=version)
     _publish()
 
 
 def readers_published(token):
     """Tell every process the readers version changed (this one knows at once)."""
-    found = watcher()
-    if found and found.subscribed.is_set():
-        found.readers_version = token and (token, found.subscriptions)
+    if found := watcher():
+        found.learn(readers_version=token and (token, found.subscriptions))
     _publish()
 
 

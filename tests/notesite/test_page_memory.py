@@ -153,3 +153,28 @@ def test_signed_in_readers_read_the_version_before_the_news_arrives(
     reader = client.__class__()
     reader.force_login(django_user_model.objects.create_user("reader", password="pw-Reader-1"))
     assert reader.get("/")["X-Page-Cache"] == "miss"
+
+
+def test_a_reading_under_way_never_undoes_this_process_own_write(
+    client, note, redis_url, monkeypatch
+):
+    """The watcher reads the version; before it keeps what it read, this process writes a new
+    one. What it read is older and must not replace the new version (it would be served until
+    the next message arrives). The write's own message is held back, so only the watcher's
+    handling of the reading under way decides what is known."""
+    watcher = subscribed_watcher(client)
+    monkeypatch.setattr(memory, "_publish", lambda: None)
+    backend = type(caches["default"])
+    read = backend.get_or_raise
+    me = threading.current_thread()
+
+    def written_meanwhile(cache, key, *args, **kwargs):
+        found = read(cache, key, *args, **kwargs)
+        if key == versions.KEY and threading.current_thread() is me:
+            cache.set(versions.KEY, ("written-here", None), timeout=None)
+            memory.published(("written-here", None))
+        return found
+
+    monkeypatch.setattr(backend, "get_or_raise", written_meanwhile)
+    watcher.reread()
+    assert watcher.known() == ("written-here", None)
