@@ -1,18 +1,18 @@
 """Whole pages, kept in Django's cache and shared by every app server and every reader.
 
 What is cached: GET and HEAD requests with no messages cookie and no query parameters but
-`page` and `q`, answered 200 with no cookie, no `Vary` and nothing in `Cache-Control` that
-forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off. Requests without a
-session cookie are answered before the session is read (`PageCacheMiddleware`); signed-in
-readers (not staff: they see previews) are answered after it (`PageStoreMiddleware`), when
-their session holds nothing but their login (no comment waiting for approval, no message).
-A signed-in reader this process already knows (a reader card, papers.caching.readers) is
-answered in `PageCacheMiddleware` too, with no SQL and no Redis command: the entry must be one
-for every reader, their parts are filled in from the card. The trade-off: such a reader gets
-the content version this process knows, not Redis's, so their own write made through another
-app server shows once its news arrives by pub/sub (p50 ~0.6 ms, scripts/bench_pubsub.py); a
-page asked for sooner is the one before the write. Readers without a card read the version
-from Redis after their session, as before.
+`page` and `q` (`cache_query`), answered 200 with no cookie, no `Vary` and nothing in
+`Cache-Control` that forbids it. Entries live `PAGE_CACHE_SECONDS`; 0 turns the cache off.
+Requests without a session cookie are answered before the session is read
+(`PageCacheMiddleware`); signed-in readers (not staff: they see previews) are answered after
+it (`PageStoreMiddleware`), when their session holds nothing but their login (no comment
+waiting for approval, no message). A signed-in reader this process already knows (a reader
+card, papers.caching.readers) is answered in `PageCacheMiddleware` too, with no SQL and no
+Redis command: the entry must be one for every reader, their parts are filled in from the
+card. The trade-off: such a reader gets the content version this process knows, not Redis's,
+so their own write made through another app server shows once its news arrives by pub/sub (p50
+~0.6 ms, scripts/bench_pubsub.py); a page asked for sooner is the one before the write.
+Readers without a card read the version from Redis after their session, as before.
 
 Nothing personal is ever stored in a shared entry: a reader's own parts of a page are filled
 in per response (below). While a page renders, `request.user` records what is read of it
@@ -52,6 +52,7 @@ never searches the page. Escaped text can never contain `<!--`, so only the site
 templates can produce a placeholder or a region.
 """
 
+import functools
 import hashlib
 import logging
 import re
@@ -62,8 +63,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import DatabaseError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
@@ -75,6 +77,7 @@ logger = logging.getLogger(__name__)
 # A database that fails while the content version is drawn makes pages uncached, not errors
 # (/healthz reports it); a failing Redis is a cache that misses (backend.py).
 CACHED_QUERY_PARAMETERS = {"page", "q"}
+KEPT_QUERY_BYTES = 512  # query strings up to this long are parsed once per process
 UNCACHEABLE_CACHE_CONTROL = re.compile(r"\b(private|no-cache|no-store|max-age=0)\b")
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 # A region (name, argument, what an anonymous reader sees) or a placeholder (name, argument).
@@ -247,7 +250,7 @@ def is_cacheable_request(request):
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and CookieStorage.cookie_name not in request.COOKIES
-        and request.GET.keys() <= CACHED_QUERY_PARAMETERS
+        and cache_query(request) is not None
     )
 
 
@@ -285,12 +288,22 @@ def depends_on(request, *names):
 def cache_query(request):
     """The query string as the entry's key holds it, or None when no entry may have it.
 
-    One value per parameter; `page` a number without leading zeros, and page 1 the same
-    page as no `page`; whitespace in `q` collapsed, as search reads it.
+    Only `page` and `q`, one value each; `page` a number without leading zeros, and page 1 the
+    same page as no `page`; whitespace in `q` collapsed, as search reads it.
     """
+    raw = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")  # what request.GET parses
+    if len(raw) > KEPT_QUERY_BYTES:
+        return _normalized_query(raw)
+    return _kept_normalized_query(raw)
+
+
+def _normalized_query(raw):
+    query = QueryDict(raw)  # decoded as request.GET is
+    if not query.keys() <= CACHED_QUERY_PARAMETERS:
+        return None
     params = []
-    for name in sorted(request.GET):
-        values = request.GET.getlist(name)
+    for name in sorted(query):
+        values = query.getlist(name)
         if len(values) != 1:
             return None
         value = values[0]
@@ -303,6 +316,12 @@ def cache_query(request):
             value = " ".join(value.split())
         params.append((name, value))
     return urlencode(params)
+
+
+# Parsing the query string was a sixth of a cached search hit (cProfile): each process keeps
+# the answer for the query strings it saw last, short ones only, so that the memory stays small
+# whatever a client sends.
+_kept_normalized_query = functools.lru_cache(maxsize=1024)(_normalized_query)
 
 
 def entry_key(request, query):

@@ -442,3 +442,11 @@ def test_searches_that_find_nothing_are_not_kept(client, note):
 def test_searches_that_find_something_are_kept(client, note):
     client.get("/search/?q=注意力")
     assert client.get("/search/?q=%20注意力%20")["X-Page-Cache"] == "hit"
+
+
+def test_a_long_query_string_finds_the_entry_of_its_short_spelling(client, note):
+    """Query strings over KEPT_QUERY_BYTES are parsed per request, not kept parsed."""
+    client.get("/search/?q=注意力")
+    padded = "%20" * 200 + "注意力"
+    assert len(padded) > page_cache.KEPT_QUERY_BYTES
+    assert client.get(f"/search/?q={padded}")["X-Page-Cache"] == "hit"
