@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Lower, TruncMonth
+from django.db.models.functions import Lower, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -218,13 +218,13 @@ class NoteQuerySet(models.QuerySet):
         by_tags = by_tags.order_by(*(["-shared_tags"] if tag_ids else []), "-published_at", "-id")
         return (same_paper + list(by_tags[:limit]))[:limit]
 
-    def month_counts(self):
-        """(month, count) rows, newest month first, in the current time zone."""
+    def day_counts(self):
+        """(day, count) pairs, oldest day first, the days in the current time zone."""
         return (
-            self.annotate(month=TruncMonth("published_at"))
-            .values("month")
+            self.annotate(day=TruncDate("published_at"))
+            .values_list("day")
             .annotate(count=Count("id"))
-            .order_by("-month")
+            .order_by("day")
         )
 
     def tag_counts(self):

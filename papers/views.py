@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
@@ -17,7 +18,7 @@ from taggit.models import Tag
 
 from topics.models import Topic, TopicTree
 
-from . import arxiv, search
+from . import archive, arxiv, search
 from .caching import fragments, pages, personal
 from .citations import cite_note
 from .middleware import NoteViewsMiddleware
@@ -288,19 +289,12 @@ class TitleListMixin(NoteListMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.by_month:
-            counts = published_months()
+            calendar = archive.calendar()
             context["months"] = [
-                (month, counts.get(month, 0), list(notes))
+                (month, calendar.count("month", month), list(notes))
                 for month, notes in groupby(context["object_list"], key=local_month)
             ]
         return context
-
-
-def published_months():
-    """{first day of a month: its count of published notes} for every month that has any, on
-    the site's clock, kept per content version."""
-    months = fragments.months(lambda: list(Note.objects.published().month_counts()))
-    return {timezone.localtime(row["month"]).date(): row["count"] for row in months}
 
 
 def local_month(note):
@@ -313,58 +307,108 @@ class ArchiveView(TitleListMixin, generic.ListView):
 
 
 class DateArchiveMixin(TitleListMixin):
+    """A year's, a month's or a day's titles, and links to the periods before and after it
+    that have notes. Whether it has notes, and its neighbours, come from the archive's calendar
+    (papers.archive), not from Django's queries (an exists() and one per neighbour)."""
+
     date_field = "published_at"
     # Not the date alone (Django's default): paging from either end needs a total order.
     ordering = Note._meta.ordering
     month_format = "%m"
     day_format = "%d"
-    allow_empty = False
+    allow_empty = True  # a period without notes is a 404 all the same: see get_dated_queryset
+    period = None  # "year", "month" or "day"
+    neighbours_label = None  # the name of the links to the periods before and after
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """None: no page lists its periods (the titles are grouped by month instead)."""
         return None
 
+    def start(self):
+        """The first day of the page's period (Django has checked the date by now)."""
+        month = int(self.get_month()) if self.period != "year" else 1
+        day = int(self.get_day()) if self.period == "day" else 1
+        return datetime.date(int(self.get_year()), month, day)
+
+    def get_dated_queryset(self, **lookup):
+        if not archive.calendar().has_notes(self.period, self.start()):
+            raise Http404("这段时间没有笔记。")
+        return super().get_dated_queryset(**lookup)
+
+    def neighbour(self, period, date, later):
+        calendar, start = archive.calendar(), archive.period_start(date, period)
+        return calendar.next(period, start) if later else calendar.previous(period, start)
+
+    def get_previous_year(self, date):
+        return self.neighbour("year", date, later=False)
+
+    def get_next_year(self, date):
+        return self.neighbour("year", date, later=True)
+
+    def get_previous_month(self, date):
+        return self.neighbour("month", date, later=False)
+
+    def get_next_month(self, date):
+        return self.neighbour("month", date, later=True)
+
+    def get_previous_day(self, date):
+        return self.neighbour("day", date, later=False)
+
+    def get_next_day(self, date):
+        return self.neighbour("day", date, later=True)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        before, after = context[f"previous_{self.period}"], context[f"next_{self.period}"]
+        context["archive_nav"] = {
+            "label": self.neighbours_label,
+            "previous": before and self.link(before),
+            "up": self.up(self.start()),
+            "next": after and self.link(after),
+        }
+        return context
+
+    def link(self, start):
+        """(URL, text) of the page of the period of the same kind that starts on `start`."""
+        return archive_url(self.period, start), format(start, self.link_format)
+
+
+def archive_url(period, start):
+    parts = {"year": 1, "month": 2, "day": 3}[period]
+    return reverse(f"papers:archive-{period}", args=[start.year, start.month, start.day][:parts])
+
 
 class YearArchiveView(DateArchiveMixin, generic.YearArchiveView):
     make_object_list = True
+    period, neighbours_label, link_format = "year", "相邻年份", "%Y"
 
     def get_heading(self):
         return f"{self.get_year()} 年"
 
+    def up(self, start):
+        return reverse("papers:archive"), "全部归档"
+
 
 class MonthArchiveView(DateArchiveMixin, generic.MonthArchiveView):
-    """A month's titles. Whether it has notes, and which months before and after it do, come
-    from the month counts kept per version, not from three queries of Django's."""
-
-    template_name = "papers/note_archive_month.html"
     by_month = False
-    allow_empty = True  # a month without notes is a 404 all the same: see get_dated_queryset
+    period, neighbours_label, link_format = "month", "相邻月份", "%Y-%m"
 
     def get_heading(self):
         return f"{self.get_year()} 年 {int(self.get_month())} 月"
 
-    @cached_property
-    def months(self):
-        return sorted(published_months())
-
-    def get_dated_queryset(self, **lookup):
-        month = datetime.date(int(self.get_year()), int(self.get_month()), 1)
-        if month not in self.months:
-            raise Http404("这个月没有笔记。")
-        return super().get_dated_queryset(**lookup)
-
-    def get_next_month(self, date):
-        return next((month for month in self.months if month > date), None)
-
-    def get_previous_month(self, date):
-        return next((month for month in reversed(self.months) if month < date), None)
+    def up(self, start):
+        return archive_url("year", start), f"{start.year} 全年"
 
 
 class DayArchiveView(DateArchiveMixin, generic.DayArchiveView):
     by_month = False
+    period, neighbours_label, link_format = "day", "相邻日期", "%Y-%m-%d"
 
     def get_heading(self):
         return f"{self.get_year()} 年 {int(self.get_month())} 月 {int(self.get_day())} 日"
+
+    def up(self, start):
+        return archive_url("month", start), f"{start.year} 年 {start.month} 月"
 
 
 class NoteDetailView(generic.DetailView):

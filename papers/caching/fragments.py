@@ -99,9 +99,9 @@ def topics(find):
     return versions.cached("topics", find)
 
 
-def months(find):
-    """(month, count) of every month that has notes, as the archive pages head them."""
-    return versions.cached("months", find)
+def days(find):
+    """(day, count) of every day that has published notes (papers.archive)."""
+    return versions.cached("days", find)
 
 
 def comment_thread(note_id, render):

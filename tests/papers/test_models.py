@@ -1,6 +1,6 @@
 """papers.models: rendering on save, the published rule, ordering helpers, URLs."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import quote, unquote
 
 import pytest
@@ -115,32 +115,29 @@ def test_before_and_after_break_ties_on_equal_dates_by_id(make_note):
     assert list(Note.objects.after(second)) == []
 
 
-# --- month counts --------------------------------------------------------------------------
+# --- day counts ----------------------------------------------------------------------------
 
 
-def test_month_counts_in_local_time_newest_first(make_note):
-    """month_counts groups by month in Asia/Shanghai, newest month first."""
+def test_day_counts_in_local_time_oldest_first(make_note):
+    """day_counts groups by day in Asia/Shanghai, oldest day first."""
     make_note(published_at=shanghai(2024, 11, 2, 9))
-    make_note(published_at=shanghai(2024, 11, 30, 23, 30))
+    make_note(published_at=shanghai(2024, 11, 2, 23, 30))
     make_note(published_at=shanghai(2024, 12, 1, 0, 30))  # still 30 November in UTC
     make_note(published_at=shanghai(2023, 1, 15))
-    rows = [
-        (row["month"].year, row["month"].month, row["count"]) for row in Note.objects.month_counts()
+    assert list(Note.objects.day_counts()) == [
+        (date(2023, 1, 15), 1),
+        (date(2024, 11, 2), 2),
+        (date(2024, 12, 1), 1),
     ]
-    assert rows == [(2024, 12, 1), (2024, 11, 2), (2023, 1, 1)]
 
 
-def test_month_counts_of_published_skip_drafts_and_future(make_note):
+def test_day_counts_of_published_skip_drafts_and_future(make_note):
     """Only published, past notes are counted when chained after published()."""
     make_note(published_at=shanghai(2024, 11, 2))
     make_note(published_at=shanghai(2024, 11, 3), status=Note.Status.DRAFT)
     make_note(published_at=shanghai(2024, 10, 3), status=Note.Status.DRAFT)
     make_note(days_ago=-40)
-    rows = [
-        (row["month"].year, row["month"].month, row["count"])
-        for row in Note.objects.published().month_counts()
-    ]
-    assert rows == [(2024, 11, 1)]
+    assert list(Note.objects.published().day_counts()) == [(date(2024, 11, 2), 1)]
 
 
 # --- papers with published notes -----------------------------------------------------------

@@ -19,11 +19,11 @@ TAG_QUERIES = 4  # tag, non-empty check (allow_empty=False), page count, cards
 PAPER_QUERIES = 3  # paper with its published-note count, page count, cards
 PAPERS_QUERIES = 2  # page count, papers with counts
 TOPICS_QUERIES = 1  # topics with counts
-ARCHIVE_QUERIES = 3  # page count, titles, month counts
+ARCHIVE_QUERIES = 3  # page count, titles, day counts (papers.archive)
 TAGS_QUERIES = 1  # tags with counts
-YEAR_QUERIES = 6  # non-empty check, previous/next year, page count, titles, month counts
-MONTH_QUERIES = 3  # month counts (whether it has notes, its neighbours), page count, titles
-DAY_QUERIES = 7  # non-empty check, previous/next day and month, page count, titles
+# A year, a month and a day: day counts (whether it has notes, its neighbours, the months'
+# counts: papers.archive), page count, titles
+YEAR_QUERIES = MONTH_QUERIES = DAY_QUERIES = 3
 # note+topic+paper, its tags, previous, next, related notes (its paper's, then by tags), view
 # count update, comments, and the public annotations and their replies (annotations' panel,
 # kept per content version)
@@ -39,9 +39,9 @@ LISTINGS_AGAIN = {
     "/tags/shared/": 2,  # tag, non-empty check
     "/papers/2401.00001/": 1,  # paper with its published-note count
     "/archive/": 0,
-    "/2024/": 3,  # non-empty check, previous/next year
+    "/2024/": 0,
     "/2024/11/": 0,
-    "/2024/11/25/": 5,  # non-empty check, previous/next day and month
+    "/2024/11/25/": 0,
 }
 
 

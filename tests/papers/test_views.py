@@ -551,6 +551,33 @@ def test_month_archive_links_neighbouring_months(client, dated_notes):
     assert '<a href="/2024/">2024 全年</a>' in page
 
 
+def test_year_archive_links_neighbouring_years(client, dated_notes, make_note):
+    """A year page links the years before and after it that have notes, and the archive."""
+    make_note(title="Y2026", published_at=shanghai(2026, 2, 1, 12))
+    page = html(client.get("/2024/"))
+    assert '<a href="/2023/" rel="prev">← 2023</a>' in page
+    assert '<a href="/2026/" rel="next">2026 →</a>' in page  # 2025 has none
+    assert '<a href="/archive/">全部归档</a>' in page
+    assert 'rel="prev"' not in html(client.get("/2023/"))
+
+
+def test_day_archive_links_neighbouring_days(client, dated_notes):
+    """A day page links the days before and after it that have notes (on the site's clock),
+    across months, and its month."""
+    page = html(client.get("/2024/11/25/"))
+    assert '<a href="/2024/03/10/" rel="prev">← 2024-03-10</a>' in page
+    assert '<a href="/2024/12/01/" rel="next">2024-12-01 →</a>' in page
+    assert '<a href="/2024/11/">2024 年 11 月</a>' in page
+    assert 'rel="next"' not in html(client.get("/2024/12/01/"))
+
+
+def test_a_new_day_shows_among_the_neighbours_at_once(client, dated_notes, make_note):
+    client.get("/2024/11/25/")
+    make_note(title="NOV28", published_at=shanghai(2024, 11, 28, 9))
+    page = html(client.get("/2024/11/25/"))
+    assert '<a href="/2024/11/28/" rel="next">2024-11-28 →</a>' in page
+
+
 def test_day_archive_uses_local_time(client, dated_notes):
     """/2024/11/25/ holds the note of 01:30 local time; /2024/11/24/ (its UTC date) is 404."""
     response = client.get("/2024/11/25/")
