@@ -12,6 +12,7 @@ from django import template
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from papers.caching import fragments, pages
@@ -82,5 +83,11 @@ def comment_section(context, note):
 
 @register.simple_tag
 def comment_actions(comment):
-    """The placeholder of the edit and delete links its author gets (annotations.fills)."""
+    """The placeholder of the edit and delete links its author gets (annotations.fills), on
+    comments a reader may still change: not a guest's, nor one past its edit window when
+    rendered. Kept pages and threads only ever get older, so a comment left without one
+    never needs it; most comments of a busy note are such, and each placeholder is work on
+    every signed-in reader's hit."""
+    if comment.user_id is None or timezone.now() >= comment.edit_deadline:
+        return ""
     return pages.placeholder("comment-actions", fills.actions_argument(comment))

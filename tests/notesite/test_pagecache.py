@@ -450,3 +450,22 @@ def test_a_long_query_string_finds_the_entry_of_its_short_spelling(client, note)
     padded = "%20" * 200 + "注意力"
     assert len(padded) > page_cache.KEPT_QUERY_BYTES
     assert client.get(f"/search/?q={padded}")["X-Page-Cache"] == "hit"
+
+
+def test_comments_no_reader_may_change_have_no_per_reader_part(client, note, reader, settings):
+    """A guest's comment and one past its edit window are rendered without the placeholder
+    of the edit and delete links: nothing to fill for them on any hit."""
+    settings.COMMENTS_MODERATE_ANONYMOUS = False
+    guest = moderation.post_comment(note=note, body="访客的", name="访客", email="g@example.com")
+    old = moderation.post_comment(note=note, body="旧的", user=reader)
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    new = moderation.post_comment(note=note, body="新的", user=reader)
+    client.force_login(reader)
+    warm(client, ["/notes/attention/"])
+    response = client.get("/notes/attention/")
+    assert response["X-Page-Cache"] in {"hit", "memory"}
+    parts = [slot for slot in response.page_cache_parts[1::2] if slot[0] == "comment-actions"]
+    assert [argument.split(":")[0] for _, argument, _ in parts] == [str(new.pk)]
+    html = response.content.decode()
+    assert f"/comments/{new.pk}/edit/" in html
+    assert f"/comments/{old.pk}/edit/" not in html and f"/comments/{guest.pk}/edit/" not in html
