@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -45,7 +45,7 @@ def rate_limit_message():
 def refuse(request, message, status, note=None):
     """A post refused outright: a short page, or `{"error": ...}` for JavaScript."""
     if wants_json(request):
-        response = JsonResponse({"error": message}, status=status)
+        response = api.json_response({"error": message}, status=status)
     else:
         context = {"title": "评论未能提交", "message": message, "note": note}
         response = render(request, "annotations/message.html", context, status=status)
@@ -60,7 +60,7 @@ def form_errors(request, form):
         errors = form.errors.get_json_data()
         first = next(iter(errors.values()))[0]["message"]
         security = abuse.security_data(form.target)
-        return JsonResponse({"error": first, "errors": errors, "security": security}, status=400)
+        return api.json_response({"error": first, "errors": errors, "security": security}, 400)
     moderated = not request.user.is_authenticated and settings.COMMENTS_MODERATE_ANONYMOUS
     context = {"form": form, "note": form.note, "moderated": moderated}
     return render(request, "annotations/comment_form_page.html", context, status=400)
@@ -120,7 +120,7 @@ def post_comment(request, slug):
             "message": message,
             "html": comment_fragment(request, comment),
         }
-        return JsonResponse(payload, status=201)
+        return api.json_response(payload, status=201)
     if message:
         messages.info(request, message)
     return redirect(comment)

@@ -67,6 +67,15 @@ def test_anonymous_list_has_public_annotations_only(client, note, reader, secret
     assert SECRET not in response.content.decode()
 
 
+def test_json_holds_the_text_in_utf_8_not_escaped(client, note, reader, annotate):
+    """Chinese text as UTF-8 (half the bytes of \\u escapes), which also makes the checks that
+    a private body is absent meaningful: an escaped body never matched them."""
+    annotate(note, reader, PASSAGE, body="公开的批注", visibility="public")
+    body = client.get(list_url(note)).content.decode("utf-8")
+    assert '"body": "公开的批注"' in body
+    assert "\\u" not in body
+
+
 def test_reader_lists_public_and_own_private_in_document_order(
     reader_client, note, reader, other, secret, annotate
 ):
