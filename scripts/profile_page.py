@@ -16,7 +16,8 @@ with --html URL it prints that page (to compare renders before and after a chang
 With --reader-pages the page cache is on and a signed-in reader (a reader card once known)
 asks for the busy note's annotations JSON and the search page, which show their private
 annotations: rendered on every request, as before papers.caching.personal, then kept for them,
-then rendered again (the spread of the machine), each the best round's wall and CPU time.
+then rendered again (the spread of the machine), each the best round's wall and CPU time, and
+the bytes each entry kept for the reader takes in Redis.
 """
 
 import argparse
@@ -91,6 +92,7 @@ def main():
             profile(application, args.profile, args, cookie)
         elif args.reader_pages:
             reader_pages(application, urls, args)
+            reader_entry_sizes(redis_url, run_id)
         else:
             for name, url in urls.items():
                 wall, _ = best_ms(application, url, args, cookie)
@@ -152,6 +154,18 @@ def reader_pages(application, urls, args):
         )
         ratio = min(timings["rendered"][1], timings["rendered again"][1]) / timings["kept"][1]
         print(f"{name:16} {shown}  CPU rendered/kept x{ratio:.1f}", flush=True)
+
+
+def reader_entry_sizes(redis_url, run_id):
+    """What each page kept for that reader holds in Redis (MEMORY USAGE): a reader holds one
+    such entry per page they opened in the last personal.SECONDS."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{run_id}-*:reader:*", count=1000):
+        value = client.get(key)
+        print(f"kept for the reader: {client.memory_usage(key):,} bytes in Redis", end="")
+        print(f" (the pickled entry {len(value):,} bytes)", flush=True)
 
 
 def profile(application, url, args, cookie=""):
