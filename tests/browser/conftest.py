@@ -14,7 +14,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 READER_PASSWORD = "Transformer-2017"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# TEST_ARTIFACTS: another folder, for a run beside this one (.ci/run runs two at once).
+ARTIFACTS = Path(
+    os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts"
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
 # it are still synchronous.
@@ -51,9 +54,10 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def artifacts():
-    """Screenshots go to test-artifacts/ (git ignores it), emptied once per run."""
+    """Screenshots go to test-artifacts/ (git ignores it) or TEST_ARTIFACTS, emptied once per
+    run."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir()
+    ARTIFACTS.mkdir(parents=True)
     return ARTIFACTS
 
 

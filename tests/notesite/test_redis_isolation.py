@@ -20,12 +20,20 @@ SUITE_PART = [
 ]
 
 
+CLAIM = "notesite-tests:claimed"
+
+
 def empty_database(server):
-    """A Redis database of `server` that holds no key, for the developer's data."""
+    """A Redis database of `server` that held no key, for the developer's data, claimed with
+    a key of this run's (SET NX), so that a run beside this one (.ci/run runs two at once)
+    takes another. Returns (number, client, the claim's key and value)."""
+    token = secrets.token_hex(4).encode()
     for number in range(1, 16):
         client = redis.Redis.from_url(f"{server}/{number}")
-        if client.dbsize() == 0:
-            return number, client
+        if client.set(CLAIM, token, nx=True):
+            if client.dbsize() == 1:
+                return number, client, {CLAIM: token}
+            client.delete(CLAIM)
     pytest.skip("every Redis database 1-15 holds keys")
 
 
@@ -35,12 +43,13 @@ def test_a_developers_keys_survive_the_tests(tmp_path):
     if missing := redis_missing():
         require_service(missing)
     server = REDIS_URL.rsplit("/", 1)[0]
-    number, client = empty_database(server)
+    number, client, claim = empty_database(server)
     theirs = {
         f"notesite:{secrets.token_hex(4)}": b"a cached page of theirs",
         f"session:{secrets.token_hex(4)}": b"someone's session",
     }
     client.mset(theirs)
+    theirs |= claim
     try:
         environment = {
             **os.environ,
