@@ -306,6 +306,17 @@ class ArchiveView(TitleListMixin, generic.ListView):
     heading = "归档"
 
 
+def archive_neighbour(period, later):
+    """A date view's get_next_<period> (`later`) or get_previous_<period>: the start of the
+    nearest period of that kind after or before the one holding `date` that has notes."""
+
+    def neighbour(view, date):
+        calendar, start = archive.calendar(), archive.period_start(date, period)
+        return calendar.next(period, start) if later else calendar.previous(period, start)
+
+    return neighbour
+
+
 class DateArchiveMixin(TitleListMixin):
     """A year's, a month's or a day's titles, and links to the periods before and after it
     that have notes. Whether it has notes, and its neighbours, come from the archive's calendar
@@ -335,27 +346,13 @@ class DateArchiveMixin(TitleListMixin):
             raise Http404("这段时间没有笔记。")
         return super().get_dated_queryset(**lookup)
 
-    def neighbour(self, period, date, later):
-        calendar, start = archive.calendar(), archive.period_start(date, period)
-        return calendar.next(period, start) if later else calendar.previous(period, start)
-
-    def get_previous_year(self, date):
-        return self.neighbour("year", date, later=False)
-
-    def get_next_year(self, date):
-        return self.neighbour("year", date, later=True)
-
-    def get_previous_month(self, date):
-        return self.neighbour("month", date, later=False)
-
-    def get_next_month(self, date):
-        return self.neighbour("month", date, later=True)
-
-    def get_previous_day(self, date):
-        return self.neighbour("day", date, later=False)
-
-    def get_next_day(self, date):
-        return self.neighbour("day", date, later=True)
+    # Django's six neighbour lookups, each one query, answered from the calendar instead.
+    get_previous_year = archive_neighbour("year", later=False)
+    get_next_year = archive_neighbour("year", later=True)
+    get_previous_month = archive_neighbour("month", later=False)
+    get_next_month = archive_neighbour("month", later=True)
+    get_previous_day = archive_neighbour("day", later=False)
+    get_next_day = archive_neighbour("day", later=True)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
