@@ -1,38 +1,47 @@
 """Load benchmark: reader pages under gunicorn, PostgreSQL and Redis, driven by wrk.
 
-    .venv/bin/python scripts/bench_load.py                        # 1,000 then 100,000 notes
+    .venv/bin/python scripts/bench_load.py                        # 1,000 and 100,000 notes
     .venv/bin/python scripts/bench_load.py --sizes 200 2000 --duration 3
     .venv/bin/python scripts/bench_load.py --workers 4 --connections 16 --json load.json --keep
 
-Options: --sizes (notes, each size extending the previous data; default 1000 100000),
---duration (seconds of load per URL, after a 2 s warm-up; default 10), --workers (gunicorn
-workers, default $GUNICORN_WORKERS or 2; one thread each), --connections (wrk's open
-connections, default 8), --json FILE (every figure), --keep (keep the scratch database and
-print its URL), --database (its name, default notesite_load: give each person running the
-benchmark on one server a name of their own). BENCH_POSTGRES_URL names the PostgreSQL server
-(default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL the Redis (default
-redis://127.0.0.1:6379/0).
+Options: --sizes (notes, one database each; default 1000 100000), --duration (seconds of load
+per URL, after a 2 s warm-up; default 10), --workers (gunicorn workers per server, default
+$GUNICORN_WORKERS or 2; one thread each), --connections (wrk's open connections, default 8),
+--json FILE (every figure), --keep (keep the scratch databases and print their URLs),
+--database (their names' stem, default notesite_load: each size gets `<stem>_<size>`; give
+each person running the benchmark on one server a stem of their own). BENCH_POSTGRES_URL names
+the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL the
+Redis (default redis://127.0.0.1:6379/0).
 
-What it does: installs wrk from Debian's packages when missing; recreates the database
-(`--database`) on that server, migrates it and collects the static files into a temporary
-STATIC_ROOT; then for each size generates notes (scripts/benchdata.py: topics, tags, papers,
-Chinese text with English terms, math and code, public comments and annotations on a fraction
-of the notes, and one "busy" note with 50 of each), builds the search index and runs VACUUM
-ANALYZE. For each size it runs gunicorn twice with production settings (DEBUG=0, Redis cache
-under a fresh key prefix, CONN_MAX_AGE=600): "cached" with the default settings and
-"uncached" with PAGE_CACHE_SECONDS=0. Against each it runs `wrk -t1 -c8 -d10s --latency` on:
-a static file holding the bytes of `/` (the ceiling: whitenoise serving the same size), `/`, the
-middle and the last page of `/` at that size (the deepest pages: papers.paging counts from the
-nearer end, so the middle one skips the most rows), a topic, a month archive, the busy note,
-its annotations (the JSON the note page fetches) and a search. Each URL is loaded twice:
-anonymously, and signed in, every connection with the session cookie of its own reader (wrk
-with one thread per connection, as wrk's Lua has no per-connection hook; a script gives each
-thread its cookie). Each column's ceiling is the static file loaded the same way. It prints
-requests per second, the 50% and 99% latencies, the rate as a share of the static file's in
-the same server run and the same column, and the share of the CPU other processes took
-meanwhile (over 10% marks the figure unreliable: run on an idle machine), then how each
-latency grew from the first size to the last, then the goals. It cleans up on every exit:
-gunicorn stopped, the database dropped (unless --keep), the run's Redis keys deleted.
+What it does: installs wrk from Debian's packages when missing; for each size recreates a
+database on that server and, in a process of its own (the settings name one database), migrates
+it, collects the static files into a STATIC_ROOT of that size's and generates the notes
+(scripts/benchdata.py: topics, tags, papers, Chinese text with English terms, math and code,
+public comments and annotations on a fraction of the notes, and one "busy" note with 50 of
+each), building up through the smaller sizes first so that the first notes are the same
+everywhere, then builds the search index and runs VACUUM ANALYZE. It writes the bytes `/`
+answers at each size as a static file of that size's (`/static/bench/home.html`: whitenoise
+serving the same bytes, the ceiling).
+
+Then, twice, it runs one gunicorn per size side by side, each with production settings (DEBUG=0,
+Redis cache under a fresh key prefix, CONN_MAX_AGE=600): "cached" with the default settings
+and "uncached" with PAGE_CACHE_SECONDS=0. The pages: `/`, the middle and the last page of `/`
+at that size (the deepest pages: papers.paging counts from the nearer end, so the middle one
+skips the most rows), a topic, a month archive, the busy note, its annotations (the JSON the
+note page fetches) and a search. Each page is loaded anonymously and signed in (every
+connection with the session cookie of its own reader: wrk with one thread per connection, as
+wrk's Lua has no per-connection hook; a script gives each thread its cookie), and each of those
+on every size's server in turn, each load right after the static file loaded the same way on
+the same server. So a page's share of the static rate and its latency at one size against
+another are both measured seconds apart, not minutes: a host whose speed drifts (a shared
+virtual machine) moves both sides of each ratio alike. Each load is `wrk -t1 -c8 -d10s
+--latency` after a warm-up.
+
+It prints, per load, requests per second, the 50% and 99% latencies, the static file's rate
+just before and the share of it, and the share of the CPU other processes took meanwhile (over
+10% marks the figure unreliable: run on an idle machine); then how each latency grew from the
+first size to the last, then the goals. It cleans up on every exit: gunicorn stopped, the
+databases dropped (unless --keep), the run's Redis keys deleted.
 
 Goals (issue 18): in cached mode every anonymous page at least 90% of the static file's rate
 (the busy note 70%) and every signed-in page at least 60%; uncached `/` at least 15%; every
@@ -40,13 +49,14 @@ page's median (p50) latency at the last size (100,000 notes) within 1.3x of its 
 first (1,000), deepest pages included, in every mode and column (p99 growth is printed, not
 judged).
 
-A full run takes about 20 minutes on 2 cores (12 with --duration 5): 3.5 to generate 100,000
-notes (2.6 of them the search index: rebuild_index() and its GIN indexes; 3 s for 1,000 notes),
-16 for the 4 server runs of 10 URLs x 2 columns x 12 s.
+A run with --duration 5 takes about 20 minutes on 2 cores: 3.5 to 6 generating 100,000 notes
+(most of it the search index), 15 for 2 modes x 8 pages x 2 columns x 2 sizes x 2 loads (the
+page and its static file) of 7 s.
 """
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import resource
@@ -59,7 +69,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from importlib import import_module
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -78,7 +88,7 @@ WARM_UP_SECONDS = 2
 SEARCH = "对比学习"  # in a twentieth of the notes
 STATIC_COPY = "bench/home.html"  # under STATIC_ROOT: the static file as big as `/`
 MODES = {"cached": {}, "uncached": {"PAGE_CACHE_SECONDS": "0"}}
-READERS = {"anonymous": None, "signed in": "signed_in.lua"}  # column: its wrk script
+READERS = ("anonymous", "signed in")  # the columns: signed in, each connection its cookie
 # Goals (see the docstring).
 CACHED_SHARE, BUSY_NOTE_SHARE, SIGNED_IN_SHARE = 0.90, 0.70, 0.60
 UNCACHED_HOME_SHARE, MAX_GROWTH = 0.15, 1.3
@@ -96,79 +106,121 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", 2)))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--json", type=Path, help="write every figure to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
-    parser.add_argument("--database", default="notesite_load", help="the scratch database")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--database", default="notesite_load", help="the databases' stem")
     return parser.parse_args()
+
+
+class Site:
+    """One size's database, settings and, while measured, its server: what a load needs."""
+
+    def __init__(self, size, args, server_url, redis_url, run_id, scratch):
+        self.size, self.args, self.run_id = size, args, run_id
+        self.database = f"{args.database}_{size}"
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.database_url = postgres_url(server_url, self.database)
+        self.env = production_env(self.database_url, redis_url, scratch / str(size))
+        self.cookie_script = scratch / f"signed_in_{size}.lua"
+        self.urls = self.cookies = self.process = None
+        self.generation_seconds = 0.0
+
+    def server_env(self, name, settings=None):
+        """gunicorn's environment: production settings, a cache of its own (per `name`)."""
+        env = os.environ | self.env | (settings or {})
+        env |= {"CACHE_KEY_PREFIX": f"{self.run_id}-{self.size}-{name}"}
+        env |= {"GUNICORN_BIND": f"127.0.0.1:{self.port}"}
+        return env | {"GUNICORN_WORKERS": str(self.args.workers), "GUNICORN_THREADS": "1"}
 
 
 def main():
     args = parse_args()
     started = time.perf_counter()
     install_wrk()
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    server_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     run_id = f"bench-load-{secrets.token_hex(4)}"  # every cache key prefix of this run
     scratch = Path(tempfile.mkdtemp(prefix="notesite-load-"))
-    port = free_port()
-    recreate_postgres_database(server, args.database)
+    sites = [Site(size, args, server_url, redis_url, run_id, scratch) for size in args.sizes]
     try:
-        # This process (migrations, generation) and gunicorn share the production settings.
-        os.environ.update(production_env(postgres_url(server, args.database), redis_url, scratch))
-        os.environ.pop("PAGE_CACHE_SECONDS", None)  # "cached" runs with the default
-        os.environ.update(CACHE_KEY_PREFIX=f"{run_id}-setup", GUNICORN_BIND=f"127.0.0.1:{port}")
-        setup_django()
-        figures = run(args, port, run_id, scratch)
+        for site in sites:
+            recreate_postgres_database(server_url, site.database)
+            prepare(site, args)
+        figures = run(args, sites, server_url, redis_url)
         figures["wall_seconds"] = time.perf_counter() - started
         report(figures, args)
     finally:
-        close_django()
-        if args.keep:
-            print(f"kept the database: {postgres_url(server, args.database)}")
-        else:
-            drop_postgres_database(server, args.database)
+        for site in sites:
+            if args.keep:
+                print(f"kept the database: {site.database_url}")
+            else:
+                drop_postgres_database(server_url, site.database)
         delete_redis_keys(redis_url, run_id)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run(args, port, run_id, scratch):
+def prepare(site, args):
+    """Fill `site`'s database in a process of its own, then write its static copy of `/`."""
+    sizes = [size for size in args.sizes if size <= site.size]
+    env = site.env | {"CACHE_KEY_PREFIX": f"{site.run_id}-{site.size}-setup"}
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        prepared = pool.apply(prepare_database, (env, sizes, args.sizes[0], args.connections))
+    site.urls, site.cookies, site.generation_seconds = prepared
+    write_cookie_script(site.cookie_script, site.cookies)
+    for page, path in site.urls.items():
+        print(f"  {page:<18}{unquote(path)}")
+    write_static_copy(site)
+
+
+def prepare_database(env, sizes, first_size, connections):
+    """In a new process with `env`: the database migrated and filled up to `sizes[-1]`
+    notes through the smaller sizes; (its pages, reader cookies, seconds generating)."""
+    os.environ.update(env)
+    setup_django()
+    try:
+        seconds = sum(generate(size) for size in sizes)
+        return page_urls(first_size) | deep_page_urls(), reader_cookies(connections), seconds
+    finally:
+        close_django()
+
+
+def run(args, sites, server_url, redis_url):
     figures = {"sizes": args.sizes, "workers": args.workers, "connections": args.connections}
-    figures |= {"duration": args.duration, "generation_seconds": {}, "results": []}
-    base = f"http://127.0.0.1:{port}"
-    urls = cookies = None
-    for size in args.sizes:
-        figures["generation_seconds"][size] = generate(size)
-        if urls is None:  # fixed at the first size: the same pages at every size
-            urls = page_urls(args.sizes[0])
-            cookies = reader_cookies(args.connections)
-            write_cookie_script(scratch / READERS["signed in"], cookies)
-        sized_urls = urls | deep_page_urls()
-        for page, path in sized_urls.items():
-            print(f"  {page:<18}{unquote(path)}")
-        home = write_static_copy(server_env(args, f"{run_id}-{size}-copy"), base)
-        for mode, settings in MODES.items():
-            print(f"\n{size} notes, {mode}:", flush=True)
-            with gunicorn(server_env(args, f"{run_id}-{size}-{mode}", settings), base) as server:
-                check_static_copy(base, home)
-                check_signed_in(base, cookies[0])
-                for page, path in sized_urls.items():
-                    for reader, script in READERS.items():
-                        script = script and scratch / script
-                        row = load(base + path, args, server, script, cookies[0])
-                        row |= {"size": size, "mode": mode, "reader": reader}
-                        row |= {"page": page, "url": path}
-                        figures["results"].append(row)
+    figures |= {"duration": args.duration, "results": []}
+    figures["generation_seconds"] = {site.size: site.generation_seconds for site in sites}
+    watcher = CpuWatcher(sites, server_url, redis_url)
+    for mode, settings in MODES.items():
+        print(f"\n{mode}:", flush=True)
+        with ExitStack() as stack:
+            for site in sites:
+                site.process = stack.enter_context(
+                    gunicorn(site.server_env(mode, settings), site.base)
+                )
+                check_static_copy(site)
+                check_signed_in(site)
+            for page in sites[0].urls:
+                for reader in READERS:
+                    for site in sites:
+                        row = load_beside_static(site, site.urls[page], reader, args, watcher)
+                        row |= {"size": site.size, "mode": mode, "reader": reader}
+                        figures["results"].append(row | {"page": page, "url": site.urls[page]})
                         print(
-                            f"  {page:<18}{reader:<10}{row['rps']:>9.0f} req/s"
-                            f"  p50 {row['p50_ms']:.1f} ms"
-                            f"  (other processes: {row['other_cpu']:.0%} CPU)"
+                            f"  {site.size:>7} {page:<18}{reader:<10}{row['rps']:>9.0f} req/s"
+                            f"  p50 {row['p50_ms']:.1f} ms  {row['static_share']:.0%} of static"
+                            f"  (other processes: {row['other_cpu']:.0%} CPU)",
+                            flush=True,
                         )
     return figures
 
 
-def server_env(args, cache_key_prefix, settings=None):
-    """gunicorn's environment: this process's production settings, a cache of its own."""
-    env = os.environ | (settings or {}) | {"CACHE_KEY_PREFIX": cache_key_prefix}
-    return env | {"GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": "1"}
+def load_beside_static(site, path, reader, args, watcher):
+    """The static file's figures, then the page's, both loaded by `reader` on `site`'s server:
+    the page's row, with its share of the static rate."""
+    static = load(site, f"/static/{STATIC_COPY}", reader, args, watcher)
+    row = load(site, path, reader, args, watcher)
+    row |= {"static_rps": static["rps"], "static_p50_ms": static["p50_ms"]}
+    row["other_cpu"] = max(row["other_cpu"], static["other_cpu"])
+    return row | {"static_share": row["rps"] / static["rps"]}
 
 
 # --- setup -----------------------------------------------------------------------------------
@@ -255,7 +307,6 @@ def page_urls(first_size):
 
     month = timezone.localtime(Note.objects.get(slug=f"bench-{first_size // 2}").published_at)
     return {
-        "static copy of /": f"/static/{STATIC_COPY}",
         "/": "/",
         "topic": "/topics/dl/",
         f"month {month:%Y-%m}": f"/{month:%Y/%m}/",
@@ -313,15 +364,14 @@ def write_cookie_script(path, cookies):
     )
 
 
-def write_static_copy(env, base):
-    """Write the bytes `/` answers as the static copy, before the servers measured start
-    (whitenoise lists the files when it starts). Returns them."""
-    with gunicorn(env, base):
-        home, _ = fetch(f"{base}/")
-    path = Path(os.environ["STATIC_ROOT"]) / STATIC_COPY
+def write_static_copy(site):
+    """Write the bytes `/` answers at `site`'s size as its static copy, before the servers
+    measured start (whitenoise lists the files when it starts)."""
+    with gunicorn(site.server_env("copy"), site.base):
+        home, _ = fetch(f"{site.base}/")
+    path = Path(site.env["STATIC_ROOT"]) / STATIC_COPY
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(home)
-    return home
 
 
 # --- the server and the load -----------------------------------------------------------------
@@ -374,54 +424,79 @@ def fetch(url, cookie=None):
         sys.exit(f"{url} answered {error.code}, not 200: not loading it")
 
 
-def check_static_copy(base, home):
-    served, _ = fetch(f"{base}/")
-    copy, _ = fetch(f"{base}/static/{STATIC_COPY}")
-    same = "same size" if len(served) == len(copy) == len(home) else "SIZES DIFFER"
-    print(f"  / is {len(served)} bytes, its static copy {len(copy)} bytes ({same})")
+def check_static_copy(site):
+    served, _ = fetch(f"{site.base}/")
+    copy, _ = fetch(f"{site.base}/static/{STATIC_COPY}")
+    same = "same size" if len(served) == len(copy) else "SIZES DIFFER"
+    print(f"  {site.size} notes: / is {len(served)} bytes, its static copy {len(copy)} ({same})")
 
 
-def check_signed_in(base, cookie):
+def check_signed_in(site):
     """Stop unless the reader cookies sign in: else the signed-in column would measure
     anonymous pages."""
-    page, _ = fetch(f"{base}/", cookie)
+    page, _ = fetch(f"{site.base}/", site.cookies[0])
     if b"site-account__name" not in page:
         sys.exit("a reader's session cookie does not sign in: no signed-in column")
 
 
-def load(url, args, server, script=None, cookie=None):
-    """wrk's figures for `url` (signed in when `script` gives cookies, `cookie` being one of
-    them) after a warm-up, the page cache's answer right after it, and the share of the CPU
-    that processes outside the benchmark took meanwhile."""
-    cookie = cookie if script else None
+def load(site, path, reader, args, watcher):
+    """wrk's figures for `path` on `site`'s server, loaded by `reader` after a warm-up, the
+    page cache's answer right after it, and the share of the CPU that processes outside the
+    benchmark took meanwhile."""
+    url = site.base + path
+    script = site.cookie_script if reader == "signed in" else None
+    cookie = site.cookies[0] if script else None
     fetch(url, cookie)  # 200, or the run stops here
     wrk(url, WARM_UP_SECONDS, args.connections, script)
     _, page_cache = fetch(url, cookie)
-    pids = benchmark_pids(server)
-    started, before = time.monotonic(), cpu_seconds(pids)
-    figures = wrk(url, args.duration, args.connections, script)
-    elapsed = time.monotonic() - started
-    machine, ours = (after - start for after, start in zip(cpu_seconds(pids), before, strict=True))
-    other = max(0.0, machine - ours) / (elapsed * os.cpu_count())
-    return figures | {"page_cache": page_cache, "other_cpu": other}
+    with watcher.measure(site) as other_cpu:
+        figures = wrk(url, args.duration, args.connections, script)
+    return figures | {"page_cache": page_cache, "other_cpu": other_cpu[0]}
 
 
-def benchmark_pids(server):
-    """gunicorn's processes, and the local PostgreSQL backends and Redis serving them."""
-    from django.db import connection
+class CpuWatcher:
+    """The share of the machine's CPU taken, during a measurement, by processes other than
+    the server measured, the PostgreSQL backends of the run's databases, Redis and wrk."""
 
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        backends = [pid for (pid,) in cursor.fetchall() if process_name(pid) == "postgres"]
-    redis_pid = cache_server_pid()
-    return [server.pid, *map(int, children), *backends, *([redis_pid] if redis_pid else [])]
+    def __init__(self, sites, server_url, redis_url):
+        self.databases = [site.database for site in sites]
+        self.server_url, self.redis_pid = server_url, cache_server_pid(redis_url)
+
+    @contextmanager
+    def measure(self, site):
+        """Yields a one-item list, filled with the share when the block ends."""
+        share = [0.0]
+        pids = self.pids(site)
+        started, before = time.monotonic(), cpu_seconds(pids)
+        yield share
+        elapsed = time.monotonic() - started
+        machine, ours = (
+            after - start for after, start in zip(cpu_seconds(pids), before, strict=True)
+        )
+        share[0] = max(0.0, machine - ours) / (elapsed * os.cpu_count())
+
+    def pids(self, site):
+        import psycopg
+
+        server = site.process.pid
+        children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+        with psycopg.connect(self.server_url) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", [self.databases]
+            ).fetchall()
+        backends = [pid for (pid,) in rows if process_name(pid) == "postgres"]
+        return [
+            server,
+            *map(int, children),
+            *backends,
+            *([self.redis_pid] if self.redis_pid else []),
+        ]
 
 
-def cache_server_pid():
+def cache_server_pid(redis_url):
     import redis
 
-    pid = redis.Redis.from_url(os.environ["REDIS_URL"]).info("server")["process_id"]
+    pid = redis.Redis.from_url(redis_url).info("server")["process_id"]
     return pid if process_name(pid).startswith("redis") else None
 
 
@@ -474,9 +549,6 @@ def wrk(url, seconds, connections, script=None):
 
 def report(figures, args):
     rows = figures["results"]
-    static_rps = {column(r): r["rps"] for r in rows if not is_page(r)}
-    for row in rows:
-        row["static_share"] = row["rps"] / static_rps[column(row)]
     print_results(rows, args)
     figures["growth"] = growth(rows, args.sizes)
     print_growth(figures["growth"], args.sizes)
@@ -495,15 +567,15 @@ def print_results(rows, args):
         f"-d{args.duration}s, {os.cpu_count()} CPU cores"
     )
     header = f"{'notes':>7}  {'mode':<9}{'reader':<10}{'page':<19}{'req/s':>8}"
-    header += f"{'p50 ms':>9}{'p99 ms':>9}"
+    header += f"{'p50 ms':>9}{'p99 ms':>9}{'static':>8}"
     header += f"{'% static':>10}{'other CPU':>11}  {'cache':<6} errors"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
             f"{r['size']:>7}  {r['mode']:<9}{r['reader']:<10}{r['page']:<19}{r['rps']:>8.0f}"
-            f"{r['p50_ms']:>9.1f}"
-            f"{r['p99_ms']:>9.1f}{r['static_share']:>9.0%}{r['other_cpu']:>10.0%}"
+            f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['static_rps']:>8.0f}"
+            f"{r['static_share']:>10.0%}{r['other_cpu']:>10.0%}"
             f"  {r['page_cache']:<6} {r['errors']}"
         )
     disturbed = sum(r["other_cpu"] > OTHER_CPU_LIMIT for r in rows)
@@ -543,13 +615,12 @@ def print_growth(grown, sizes):
 
 
 def goals(rows, grown, sizes):
-    pages = [r for r in rows if is_page(r)]
-    cached = [r for r in pages if r["mode"] == "cached" and r["reader"] == "anonymous"]
+    cached = [r for r in rows if r["mode"] == "cached" and r["reader"] == "anonymous"]
     busy = [r for r in cached if r["page"] == "busy note"]
-    signed_in = [r for r in pages if r["mode"] == "cached" and r["reader"] == "signed in"]
+    signed_in = [r for r in rows if r["mode"] == "cached" and r["reader"] == "signed in"]
     uncached_home = [
         r
-        for r in pages
+        for r in rows
         if r["mode"] == "uncached" and r["url"] == "/" and r["reader"] == "anonymous"
     ]
     return [
@@ -579,20 +650,11 @@ def goals(rows, grown, sizes):
         ),
         goal(
             f"p50 at {sizes[-1]} notes within {MAX_GROWTH}x of p50 at {sizes[0]}",
-            [(f"{g['page']} ({g['mode']}, {g['reader']})", g["p50"]) for g in grown if is_page(g)],
+            [(f"{g['page']} ({g['mode']}, {g['reader']})", g["p50"]) for g in grown],
             lambda ratio: ratio <= MAX_GROWTH,
             "{:.2f}x",
         ),
     ]
-
-
-def is_page(row):
-    return not row["url"].startswith("/static/")
-
-
-def column(row):
-    """The server run and column a row belongs to: the static file's rate there is its ceiling."""
-    return row["size"], row["mode"], row["reader"]
 
 
 def goal(name, measured, met, style):

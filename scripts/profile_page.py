@@ -84,7 +84,7 @@ def main():
         from django.core.wsgi import get_wsgi_application
 
         application = get_wsgi_application()
-        urls = {name: url for name, url in page_urls(args.size).items() if "static" not in name}
+        urls = page_urls(args.size)
         cookie = reader_cookies(1)[0] if args.signed_in else ""
         if args.html:
             sys.stdout.write(request(application, args.html, cookie).decode())
