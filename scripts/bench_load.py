@@ -1,11 +1,12 @@
 """Load benchmark: reader pages under gunicorn, PostgreSQL and Redis, driven by wrk.
 
     .venv/bin/python scripts/bench_load.py                        # 1,000 and 100,000 notes
-    .venv/bin/python scripts/bench_load.py --sizes 200 2000 --duration 3
+    .venv/bin/python scripts/bench_load.py --sizes 200 2000 --duration 1 --rounds 1
     .venv/bin/python scripts/bench_load.py --workers 4 --connections 16 --json load.json --keep
 
-Options: --sizes (notes, one database each; default 1000 100000), --duration (seconds of load
-per URL, after a 2 s warm-up; default 10), --workers (gunicorn workers per server, default
+Options: --sizes (notes, one database each; default 1000 100000), --duration (seconds of each
+measured load; default 3), --rounds (measured loads of each page at each size, each beside the
+static file; default 3), --workers (gunicorn workers per server, default
 $GUNICORN_WORKERS or 2; one thread each), --connections (wrk's open connections, default 8),
 --json FILE (every figure), --keep (keep the scratch databases and print their URLs),
 --database (their names' stem, default notesite_load: each size gets `<stem>_<size>`; give
@@ -30,18 +31,21 @@ at that size (the deepest pages: papers.paging counts from the nearer end, so th
 skips the most rows), a topic, a month archive, the busy note, its annotations (the JSON the
 note page fetches) and a search. Each page is loaded anonymously and signed in (every
 connection with the session cookie of its own reader: wrk with one thread per connection, as
-wrk's Lua has no per-connection hook; a script gives each thread its cookie), and each of those
-on every size's server in turn, each load right after the static file loaded the same way on
-the same server. So a page's share of the static rate and its latency at one size against
-another are both measured seconds apart, not minutes: a host whose speed drifts (a shared
-virtual machine) moves both sides of each ratio alike. Each load is `wrk -t1 -c8 -d10s
---latency` after a warm-up.
+wrk's Lua has no per-connection hook; a script gives each thread its cookie). After a warm-up
+of the static file and the page on every server, each in turn, `--rounds` rounds load them
+again, measured (`wrk -t1 -c8 -d3s --latency`): in each, on one size's server and then the
+next, the static file and right after it the page, loaded the same way. A page's share of the
+static rate is the median of its rounds' shares, its latencies the medians of its rounds'.
+So both ratios, the share and the latency at one size against another, compare loads made
+seconds apart, not minutes, and no single load decides: a host whose speed drifts (a shared
+virtual machine: the same static file at 2,405 and 3,151 req/s within one run) moves both
+sides of each ratio alike, and an outlier round is outvoted.
 
-It prints, per load, requests per second, the 50% and 99% latencies, the static file's rate
-just before and the share of it, and the share of the CPU other processes took meanwhile (over
-10% marks the figure unreliable: run on an idle machine); then how each latency grew from the
-first size to the last, then the goals. It cleans up on every exit: gunicorn stopped, the
-databases dropped (unless --keep), the run's Redis keys deleted.
+It prints, per page, size and column, requests per second, the 50% and 99% latencies, the
+static file's rate and the page's share of it, and the most CPU other processes took during any
+of its loads (over 10% marks the figure unreliable: run on an idle machine); then how each
+latency grew from the first size to the last, then the goals. It cleans up on every exit:
+gunicorn stopped, the databases dropped (unless --keep), the run's Redis keys deleted.
 
 Goals (issue 18): in cached mode every anonymous page at least 90% of the static file's rate
 (the busy note 70%) and every signed-in page at least 60%; uncached `/` at least 15%; every
@@ -49,9 +53,9 @@ page's median (p50) latency at the last size (100,000 notes) within 1.3x of its 
 first (1,000), deepest pages included, in every mode and column (p99 growth is printed, not
 judged).
 
-A run with --duration 5 takes about 20 minutes on 2 cores: 3.5 to 6 generating 100,000 notes
-(most of it the search index), 15 for 2 modes x 8 pages x 2 columns x 2 sizes x 2 loads (the
-page and its static file) of 7 s.
+A run takes about 28 minutes on 2 cores: 5 generating 100,000 notes (most of it the search
+index), 21 for 2 modes x 8 pages x 2 columns x (a warm-up of 4 s and 3 rounds x 2 sizes x
+2 loads of 3 s).
 """
 
 import argparse
@@ -72,6 +76,7 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from importlib import import_module
 from pathlib import Path
+from statistics import median
 from urllib.parse import quote, unquote
 
 from benchdata import (
@@ -84,9 +89,10 @@ from benchdata import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-WARM_UP_SECONDS = 2
+WARM_UP_SECONDS = 1  # unmeasured load of each URL on each server before its rounds
 SEARCH = "对比学习"  # in a twentieth of the notes
 STATIC_COPY = "bench/home.html"  # under STATIC_ROOT: the static file as big as `/`
+STATIC_PATH = f"/static/{STATIC_COPY}"
 MODES = {"cached": {}, "uncached": {"PAGE_CACHE_SECONDS": "0"}}
 READERS = ("anonymous", "signed in")  # the columns: signed in, each connection its cookie
 # Goals (see the docstring).
@@ -102,7 +108,8 @@ TO_MS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 100000])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per URL")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per load")
+    parser.add_argument("--rounds", type=int, default=3, help="loads per page and size")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", 2)))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--json", type=Path, help="write every figure to this file")
@@ -186,7 +193,7 @@ def prepare_database(env, sizes, first_size, connections):
 
 def run(args, sites, server_url, redis_url):
     figures = {"sizes": args.sizes, "workers": args.workers, "connections": args.connections}
-    figures |= {"duration": args.duration, "results": []}
+    figures |= {"duration": args.duration, "rounds": args.rounds, "results": []}
     figures["generation_seconds"] = {site.size: site.generation_seconds for site in sites}
     watcher = CpuWatcher(sites, server_url, redis_url)
     for mode, settings in MODES.items():
@@ -200,12 +207,11 @@ def run(args, sites, server_url, redis_url):
                 check_signed_in(site)
             for page in sites[0].urls:
                 for reader in READERS:
-                    for site in sites:
-                        row = load_beside_static(site, site.urls[page], reader, args, watcher)
-                        row |= {"size": site.size, "mode": mode, "reader": reader}
-                        figures["results"].append(row | {"page": page, "url": site.urls[page]})
+                    for row in measure(sites, page, reader, args, watcher):
+                        row |= {"mode": mode, "reader": reader, "page": page}
+                        figures["results"].append(row)
                         print(
-                            f"  {site.size:>7} {page:<18}{reader:<10}{row['rps']:>9.0f} req/s"
+                            f"  {row['size']:>7} {page:<18}{reader:<10}{row['rps']:>9.0f} req/s"
                             f"  p50 {row['p50_ms']:.1f} ms  {row['static_share']:.0%} of static"
                             f"  (other processes: {row['other_cpu']:.0%} CPU)",
                             flush=True,
@@ -213,14 +219,41 @@ def run(args, sites, server_url, redis_url):
     return figures
 
 
-def load_beside_static(site, path, reader, args, watcher):
-    """The static file's figures, then the page's, both loaded by `reader` on `site`'s server:
-    the page's row, with its share of the static rate."""
-    static = load(site, f"/static/{STATIC_COPY}", reader, args, watcher)
-    row = load(site, path, reader, args, watcher)
-    row |= {"static_rps": static["rps"], "static_p50_ms": static["p50_ms"]}
-    row["other_cpu"] = max(row["other_cpu"], static["other_cpu"])
-    return row | {"static_share": row["rps"] / static["rps"]}
+def measure(sites, page, reader, args, watcher):
+    """`page` loaded by `reader` on every size's server: a row per site. Each round loads, on
+    one server and then the next, the static file and then the page; a row has the medians of
+    its rounds, the page's share of the static rate being the median of each round's."""
+    page_cache = {}
+    for site in sites:
+        warm_up(site, STATIC_PATH, reader, args)
+        page_cache[site] = warm_up(site, site.urls[page], reader, args)
+    rounds = {site: [] for site in sites}
+    for _ in range(args.rounds):
+        for site in sites:
+            static = load(site, STATIC_PATH, reader, args, watcher)
+            rounds[site].append((static, load(site, site.urls[page], reader, args, watcher)))
+    return [
+        summary(rounds[site])
+        | {"size": site.size, "url": site.urls[page]}
+        | {"page_cache": page_cache[site]}
+        for site in sites
+    ]
+
+
+def summary(rounds):
+    """The medians of (static, page) figures of several rounds, and the most CPU other
+    processes took in any."""
+    pages = [loaded for _, loaded in rounds]
+    return {
+        "rps": median(row["rps"] for row in pages),
+        "p50_ms": median(row["p50_ms"] for row in pages),
+        "p99_ms": median(row["p99_ms"] for row in pages),
+        "static_rps": median(static["rps"] for static, _ in rounds),
+        "static_share": median(row["rps"] / static["rps"] for static, row in rounds),
+        "other_cpu": max(row["other_cpu"] for pair in rounds for row in pair),
+        "errors": "; ".join(sorted({row["errors"] for row in pages} - {""})),
+        "rounds": [{"static_rps": static["rps"], **row} for static, row in rounds],
+    }
 
 
 # --- setup -----------------------------------------------------------------------------------
@@ -426,7 +459,7 @@ def fetch(url, cookie=None):
 
 def check_static_copy(site):
     served, _ = fetch(f"{site.base}/")
-    copy, _ = fetch(f"{site.base}/static/{STATIC_COPY}")
+    copy, _ = fetch(site.base + STATIC_PATH)
     same = "same size" if len(served) == len(copy) else "SIZES DIFFER"
     print(f"  {site.size} notes: / is {len(served)} bytes, its static copy {len(copy)} ({same})")
 
@@ -439,19 +472,29 @@ def check_signed_in(site):
         sys.exit("a reader's session cookie does not sign in: no signed-in column")
 
 
+def warm_up(site, path, reader, args):
+    """Load `path` on `site`'s server as `reader` for a while, unmeasured; the page cache's
+    answer right after (the run stops on an answer other than 200)."""
+    script, cookie = credentials(site, reader)
+    fetch(site.base + path, cookie)
+    wrk(site.base + path, WARM_UP_SECONDS, args.connections, script)
+    return fetch(site.base + path, cookie)[1]
+
+
 def load(site, path, reader, args, watcher):
-    """wrk's figures for `path` on `site`'s server, loaded by `reader` after a warm-up, the
-    page cache's answer right after it, and the share of the CPU that processes outside the
-    benchmark took meanwhile."""
-    url = site.base + path
-    script = site.cookie_script if reader == "signed in" else None
-    cookie = site.cookies[0] if script else None
-    fetch(url, cookie)  # 200, or the run stops here
-    wrk(url, WARM_UP_SECONDS, args.connections, script)
-    _, page_cache = fetch(url, cookie)
+    """wrk's figures for `path` on `site`'s server, loaded by `reader`, and the share of the
+    CPU that processes outside the benchmark took meanwhile."""
+    script, _ = credentials(site, reader)
     with watcher.measure(site) as other_cpu:
-        figures = wrk(url, args.duration, args.connections, script)
-    return figures | {"page_cache": page_cache, "other_cpu": other_cpu[0]}
+        figures = wrk(site.base + path, args.duration, args.connections, script)
+    return figures | {"other_cpu": other_cpu[0]}
+
+
+def credentials(site, reader):
+    """(wrk's script, a Cookie header for one request) of `reader` on `site`."""
+    if reader == "signed in":
+        return site.cookie_script, site.cookies[0]
+    return None, None
 
 
 class CpuWatcher:
