@@ -24,11 +24,13 @@ import argparse
 import cProfile
 import io
 import os
+import pickle
 import pstats
 import secrets
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from bench_load import (
@@ -164,8 +166,11 @@ def reader_entry_sizes(redis_url, run_id):
     client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(match=f"{run_id}-*:reader:*", count=1000):
         value = client.get(key)
-        print(f"kept for the reader: {client.memory_usage(key):,} bytes in Redis", end="")
-        print(f" (the pickled entry {len(value):,} bytes)", flush=True)
+        _, _, _, headers, body = pickle.loads(value)  # personal.store's entry, as Django keeps it
+        kind = dict(headers)["Content-Type"].split(";")[0]
+        print(f"kept for the reader ({kind}): {client.memory_usage(key):,} bytes in Redis", end="")
+        print(f" (the pickled entry {len(value):,} bytes, its body", end="")
+        print(f" {len(zlib.decompress(body)):,} bytes uncompressed)", flush=True)
 
 
 def profile(application, url, args, cookie=""):

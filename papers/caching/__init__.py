@@ -9,7 +9,7 @@ Where things are:
   per-request parts (CSRF token, comment form time and hash) and a signed-in reader's own parts
   (account links, the comment form's name, edit links) filled in on every response.
 - `personal`: pages kept for one signed-in reader each (a note's annotations JSON, the search
-  page: they list the reader's private annotations), `<page key>:reader:<pk>` for 300 s,
+  page: they list the reader's private annotations), `<page key>:reader:<pk>:zlib` for 300 s,
   stamped with the content version and the readers version.
 - `memory`: the pages each process served last, and the content version it learns by Redis
   pub/sub, so that a hit makes no round trip; and the note cards it read or rendered last.

@@ -20,7 +20,7 @@ in per response (below). While a page renders, `request.user` records what is re
 share is served to anonymous readers only. When a signed-in reader's render read it, it is
 kept for that reader alone if its view opted in (papers.caching.personal: a note's
 annotations JSON and the search page, which list the reader's private annotations), under
-the page's key plus `:reader:<pk>`, in Redis for `personal.SECONDS` (300 s) and in this
+the page's key plus `:reader:<pk>:zlib`, in Redis for `personal.SECONDS` (300 s) and in this
 process's memory, stamped with the content version and the readers version, which every
 private write of what those pages show replaces (for every reader at once); else it is not
 stored at all. A signed-in reader's lookup reads their own entry beside the shared one, in the
@@ -386,6 +386,8 @@ def lookup(request, signed_in=False, version_known=False, reader=None):
         parts = parts if signed_in else anonymous_parts
     else:
         kept = personal.in_memory()
+        if source == "hit":  # compressed in Redis (personal.store)
+            entry = personal.unpacked(entry)
         _, _, status, headers, parts = entry
     if source == "hit" and memory.watcher():
         kept.put(found_key, entry)

@@ -4,8 +4,10 @@ never in an entry another reader or an anonymous one is served; a private write 
 next request, and a kept page costs no SQL for a reader this process has a card of."""
 
 import re
+import zlib
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from annotations import passages
@@ -172,3 +174,28 @@ def test_staff_pages_are_never_kept(django_user_model, note, url):
     client.force_login(editor)
     for _ in range(2):
         assert "X-Page-Cache" not in client.get(url)
+
+
+@pytest.mark.parametrize("url", [JSON, SEARCH])
+def test_the_shared_cache_holds_a_kept_page_compressed(readers, url, monkeypatch):
+    """The shared cache (Redis) gets the body compressed; a page read back from it is whole."""
+    _, client = readers["甲"]
+    stored = {}
+
+    class RecordingCache:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, key, value, timeout):
+            stored[key] = value
+            cache.set(key, value, timeout)
+
+    monkeypatch.setattr(personal, "cache", RecordingCache())
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    [(key, value)] = stored.items()
+    assert key.endswith(":zlib")
+    assert "甲的私人批注".encode() not in value[4]
+    assert "甲的私人批注".encode() in zlib.decompress(value[4])
+    response, shown = bodies(client, url)
+    assert response["X-Page-Cache"] == "hit"
+    assert "甲的私人批注" in shown
