@@ -507,16 +507,18 @@ class CpuWatcher:
 
     @contextmanager
     def measure(self, site):
-        """Yields a one-item list, filled with the share when the block ends."""
+        """Yields a one-item list, filled with the share when the block ends.
+
+        The processes are listed again at the end: a PostgreSQL backend replaced meanwhile
+        (CONN_MAX_AGE ends a connection after 600 s) must not take the old one's whole CPU
+        time out of ours, nor the new one's be counted as another's."""
         share = [0.0]
-        pids = self.pids(site)
-        started, before = time.monotonic(), cpu_seconds(pids)
+        started, (machine, before) = time.monotonic(), cpu_seconds(self.pids(site))
         yield share
         elapsed = time.monotonic() - started
-        machine, ours = (
-            after - start for after, start in zip(cpu_seconds(pids), before, strict=True)
-        )
-        share[0] = max(0.0, machine - ours) / (elapsed * os.cpu_count())
+        machine_after, after = cpu_seconds(self.pids(site) | before.keys() - {0})
+        ours = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+        share[0] = max(0.0, machine_after - machine - ours) / (elapsed * os.cpu_count())
 
     def pids(self, site):
         import psycopg
@@ -528,12 +530,8 @@ class CpuWatcher:
                 "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", [self.databases]
             ).fetchall()
         backends = [pid for (pid,) in rows if process_name(pid) == "postgres"]
-        return [
-            server,
-            *map(int, children),
-            *backends,
-            *([self.redis_pid] if self.redis_pid else []),
-        ]
+        redis = [self.redis_pid] if self.redis_pid else []
+        return {server, *map(int, children), *backends, *redis}
 
 
 def cache_server_pid(redis_url):
@@ -551,22 +549,22 @@ def process_name(pid):
 
 
 def cpu_seconds(pids):
-    """(CPU seconds the machine has been busy, those of `pids` and of this process's
-    finished children: wrk)."""
+    """(CPU seconds the machine has been busy, {pid: its CPU seconds} of those of `pids` still
+    running, this process's finished children (wrk) under pid 0)."""
     ticks = os.sysconf("SC_CLK_TCK")
     user, nice, system, _idle, _iowait, irq, softirq, steal = map(
         int, Path("/proc/stat").read_text().split()[1:9]
     )
     machine = (user + nice + system + irq + softirq + steal) / ticks
-    ours = 0.0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = {0: children.ru_utime + children.ru_stime}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # it ended: its time is missed, counted as another's
+        except FileNotFoundError:  # it ended: its time since the start is counted as another's
             continue
-        ours += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return machine, ours + children.ru_utime + children.ru_stime
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return machine, seconds
 
 
 def wrk(url, seconds, connections, script=None):
