@@ -2,7 +2,9 @@
 reader's own annotations as endnotes "我的批注" with [n] markers at their highlights, and the
 comments section only when there are comments."""
 
+import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -24,6 +26,17 @@ $$
 结论:长文档也能处理。
 """
 PASSAGES = {"局部窗口": "窗口大小是 64。", "长文档也能处理": "不超过 4096 个词。"}
+
+
+@pytest.fixture
+def poppler():
+    """The tests read the printed PDF with poppler's tools (Debian's poppler-utils)."""
+    missing = [tool for tool in ("pdfinfo", "pdftotext", "pdftoppm") if not shutil.which(tool)]
+    if missing:
+        reason = f"{', '.join(missing)} missing: apt-get install -y poppler-utils"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -61,6 +74,7 @@ def words(pdf):
     return [(float(x_min), float(x_max), word) for x_min, x_max, word in found]
 
 
+@pytest.mark.usefixtures("poppler")
 def test_printed_note_is_a4_with_margins_whole_bibtex_and_endnotes(
     page, live_server, printed_note, artifacts
 ):
@@ -126,6 +140,7 @@ def printed_text(page, live_server, note, artifacts, name):
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
 
 
+@pytest.mark.usefixtures("poppler")
 def test_note_without_comments_prints_no_comments_section(
     page, live_server, transactional_db, make_note, artifacts
 ):
@@ -137,6 +152,7 @@ def test_note_without_comments_prints_no_comments_section(
     assert "还没有评论" not in text
 
 
+@pytest.mark.usefixtures("poppler")
 def test_note_with_comments_prints_them_without_the_form(
     page, live_server, transactional_db, make_note, artifacts
 ):
