@@ -1,5 +1,6 @@
 """The local services some tests need: Redis, and PostgreSQL for tests that run processes
-against a database of their own (besides the two-server test, which shares the test database)."""
+against a database of their own (besides the two-server test, which shares the test database);
+and what to do when a service or a program (chromium, Java, poppler) is missing."""
 
 import os
 import secrets
@@ -104,4 +105,12 @@ def require_service(reason):
     """Skip for want of a service, or fail where it must be there (REQUIRE_SERVICES=1, CI)."""
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"REQUIRE_SERVICES=1, but {reason}")
+    pytest.skip(reason)
+
+
+def require_program(reason):
+    """Skip for want of a program the browser and HTML tests run, or fail where it must be
+    there (REQUIRE_BROWSER=1, CI)."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
     pytest.skip(reason)

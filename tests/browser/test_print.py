@@ -2,7 +2,6 @@
 reader's own annotations as endnotes "我的批注" with [n] markers at their highlights, and the
 comments section only when there are comments."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ import pytest
 from annotations import moderation, passages
 from annotations.models import Comment
 from tests.browser.conftest import log_in
+from tests.services import require_program
 
 A4_POINTS = (595.28, 841.89)
 MARGIN_POINTS = 40  # about 14 mm: no text nearer the paper's edge
@@ -33,10 +33,7 @@ def poppler():
     """The tests read the printed PDF with poppler's tools (Debian's poppler-utils)."""
     missing = [tool for tool in ("pdfinfo", "pdftotext", "pdftoppm") if not shutil.which(tool)]
     if missing:
-        reason = f"{', '.join(missing)} missing: apt-get install -y poppler-utils"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        require_program(f"{', '.join(missing)} missing: apt-get install -y poppler-utils")
 
 
 @pytest.fixture
