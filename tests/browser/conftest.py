@@ -71,14 +71,20 @@ def reader(django_user_model):
     return user
 
 
-@pytest.fixture
-def admin_page(page, live_server, admin_user):
-    """A browser page logged in to the admin as a superuser."""
+def log_in_to_admin(page, live_server, user):
+    """Log `user` (password "password", as pytest-django's admin_user) in to the admin, and wait
+    for its index: a page.goto right after the click could cancel the login's POST."""
     page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", admin_user.username)
+    page.fill("#id_username", user.username)
     page.fill("#id_password", "password")
     page.click("input[type=submit]")
     page.wait_for_selector("#site-name")
+
+
+@pytest.fixture
+def admin_page(page, live_server, admin_user):
+    """A browser page logged in to the admin as a superuser."""
+    log_in_to_admin(page, live_server, admin_user)
     return page
 
 

@@ -5,6 +5,7 @@ import base64
 import pytest
 
 from papers.models import Note
+from tests.browser.conftest import log_in_to_admin
 from tests.papers.flavours import tiny_png
 
 PNG_BASE64 = base64.b64encode(tiny_png(120)).decode()
@@ -220,10 +221,7 @@ def test_without_javascript_the_textarea_saves(browser, live_server, admin_user,
     """With scripts off the body is the plain textarea, saved as before."""
     context = browser.new_context(locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.click("input[type=submit]")
+    log_in_to_admin(page, live_server, admin_user)
     page.goto(live_server.url + f"/admin/papers/note/{note.pk}/change/")
     page.fill("#id_body", "不用脚本 $y$")
     page.click("input[name=_continue]")

@@ -4,7 +4,7 @@ import pytest
 
 from annotations import passages
 from annotations.models import Annotation, Reply, joined_tags
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, log_in_to_admin
 from tests.services import clear_local_cache
 
 BODY = (
@@ -114,10 +114,7 @@ def test_admin_lists_reported_annotations(page, live_server, thread, admin_user,
     """The admin's list with its moderation filter; screenshots light and dark."""
     annotation = thread["annotation"]
     annotation.flags.create(user=admin_user, reason="测试举报")
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.click("input[type=submit]")
+    log_in_to_admin(page, live_server, admin_user)
     page.goto(live_server.url + "/admin/annotations/annotation/?moderation=flagged")
     assert page.locator("#result_list tbody tr").count() == 1
     for scheme in ("light", "dark"):

@@ -6,7 +6,7 @@ from annotations.models import Annotation
 from papers.models import Note
 from papers.rendering import plain_text
 from tests.annotations.helpers import annotate_in_code
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, log_in_to_admin
 from tests.services import clear_local_cache
 
 BODY = r"""## 背景 😀
@@ -106,11 +106,7 @@ def annotate(page, start, end, text, public=False, screenshot=None):
 def admin_page(browser, live_server, admin_user):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
+    log_in_to_admin(page, live_server, admin_user)
     yield page
     context.close()
 

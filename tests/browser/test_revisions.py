@@ -1,6 +1,8 @@
 """A note's history in the admin, in a real browser: compare two revisions, restore one, and a
 reader's annotation follows the restored words."""
 
+import re
+
 from annotations.models import Annotation
 from tests.browser import test_annotations
 from tests.browser.conftest import log_in
@@ -44,9 +46,13 @@ def test_restoring_an_old_revision_brings_the_annotation_back_to_its_words(
 
     admin_page.goto(f"{live_server.url}/admin/papers/note/{annotated_note.pk}/change/")
     admin_page.click("text=历史版本")
+    admin_page.wait_for_url(re.compile(r"/revisions/$"))
     assert admin_page.locator("tr.revisions__row").count() == 2
     screenshots(admin_page, artifacts, "admin-revisions")
     admin_page.click("input[value=比较所选版本]")
+    # A click waits for a navigation to start at most, not for the page to load: reading the
+    # diff without this once read the list it left (CI on da00763, `del` texts []).
+    admin_page.wait_for_url(re.compile(r"/revisions/compare/\?"))
     diff = admin_page.locator("#diff-body + .revision-diff__text")
     # The admin's form strips the body's last new line: a change, but not one to read.
     assert [text for text in diff.locator("del").all_inner_texts() if text.strip()] == ["少数"]
@@ -55,8 +61,10 @@ def test_restoring_an_old_revision_brings_the_annotation_back_to_its_words(
 
     first = annotated_note.revisions.order_by("id").first()
     admin_page.click(f"text=恢复到旧版本 #{first.pk}")
+    admin_page.wait_for_url(re.compile(rf"/revisions/{first.pk}/restore/$"))
     screenshots(admin_page, artifacts, "admin-revision-restore")
     admin_page.click(f"input[value='恢复到版本 #{first.pk}']")
+    admin_page.wait_for_url(re.compile(r"/revisions/$"))
     assert f"已恢复到版本 #{first.pk}" in admin_page.locator(".messagelist").inner_text()
     assert admin_page.locator("tr.revisions__row").count() == 3
 
