@@ -113,6 +113,36 @@ def test_no_signed_in_page_is_wider_than_a_phone(page, live_server, wide_note, a
     assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
 
 
+def admin_urls(note):
+    """The admin's pages an author opens for `note` (two revisions kept), ours and Django's."""
+    first, latest = note.revisions.order_by("id")
+    revisions = f"/admin/papers/note/{note.pk}/revisions/"
+    return {
+        "index": "/admin/",
+        "notes": "/admin/papers/note/",
+        "note": f"/admin/papers/note/{note.pk}/change/",
+        "revisions": revisions,
+        "compare": f"{revisions}compare/?old={first.pk}&new={latest.pk}",
+        "restore": f"{revisions}{first.pk}/restore/",
+        "new paper": "/admin/papers/paper/add/",
+        "annotations": "/admin/annotations/annotation/",
+        "comments": "/admin/annotations/comment/",
+    }
+
+
+def test_no_admin_page_is_wider_than_a_phone(admin_page, live_server, wide_note, artifacts):
+    """An author on a phone: the note's list, form and history pages, the paper form and the
+    moderation lists are at most 390 px wide (wide tables scroll in their own box)."""
+    wide_note.body += "\n\n改过一次。"
+    wide_note.save()
+    urls = admin_urls(wide_note)
+    measured = widths(admin_page, live_server, urls, PHONE)
+    print("scrollWidth at 390 px, admin:", measured)
+    admin_page.goto(live_server.url + urls["revisions"])
+    admin_page.screenshot(path=artifacts / "phone-admin-revisions.png", full_page=True)
+    assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
+
+
 def test_long_math_and_code_scroll_in_their_own_box_with_a_fade(page, live_server, wide_note):
     """The long inline formula, the display formula and the code block each scroll inside
     themselves, faded at the edge that hides more; scrolled to the end, the fade moves."""
