@@ -18,6 +18,14 @@ from . import annotation_moderation, moderation
 from .models import Annotation, Comment, Flag, PendingComment, Reply
 
 
+class ReadersTextMedia:
+    """What the rendered text of a comment, annotation or reply needs in the admin: KaTeX and
+    math.js to typeset it, content.css to scroll a formula wider than the column in its own box."""
+
+    css = {"all": ["vendor/katex/katex.min.css", "css/content.css", "css/admin.css"]}
+    js = ["vendor/katex/katex.min.js", Script("js/math.js", type="module")]
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["excerpt", "author", "note", "state", "created_at", "ip"]
@@ -48,9 +56,7 @@ class CommentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         moderation.edit_comment(obj, obj.body)  # marked edited; the pages showing it go stale
 
-    class Media:
-        css = {"all": ["vendor/katex/katex.min.css", "css/admin.css"]}
-        js = ["vendor/katex/katex.min.js", Script("js/math.js", type="module")]
+    Media = ReadersTextMedia
 
     @admin.display(description="作者", ordering="name")
     def author(self, comment):
@@ -185,6 +191,8 @@ class AnnotationAdmin(HidingActions, admin.ModelAdmin):
     text.
     """
 
+    Media = ReadersTextMedia
+
     hide_rows = annotation_moderation.hide_annotations
     show_rows = annotation_moderation.show_annotations
     list_display = [
@@ -271,6 +279,8 @@ class ReplyVisibilityFilter(admin.SimpleListFilter):
 @admin.register(Reply)
 class ReplyAdmin(HidingActions, admin.ModelAdmin):
     """Replies to public annotations (a reply is as public as its annotation)."""
+
+    Media = ReadersTextMedia
 
     hide_rows = annotation_moderation.hide_replies
     show_rows = annotation_moderation.show_replies

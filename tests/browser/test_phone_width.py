@@ -4,11 +4,14 @@ a fade at the edge that hides more; listings and search results show typeset mat
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from annotations import moderation
-from annotations.models import Comment
+from annotations.models import Comment, Reply
 from tests.annotations.helpers import annotate_in_code
 from tests.browser.conftest import log_in
 
@@ -113,34 +116,67 @@ def test_no_signed_in_page_is_wider_than_a_phone(page, live_server, wide_note, a
     assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
 
 
-def admin_urls(note):
-    """The admin's pages an author opens for `note` (two revisions kept), ours and Django's."""
+def admin_urls(note, author):
+    """The admin's pages `author` opens: every model's list, add form and newest row's form, and
+    `note`'s history pages (two revisions kept)."""
+    request = RequestFactory().get("/admin/")
+    request.user = author
+    urls = {"index": reverse("admin:index")}
+    for model, model_admin in admin.site._registry.items():
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls[model._meta.label] = reverse(f"{name}_changelist")
+        if model_admin.has_add_permission(request):
+            urls[f"new {model._meta.label}"] = reverse(f"{name}_add")
+        if newest := model._default_manager.order_by("pk").last():
+            urls[f"{model._meta.label} #{newest.pk}"] = reverse(f"{name}_change", args=[newest.pk])
     first, latest = note.revisions.order_by("id")
-    revisions = f"/admin/papers/note/{note.pk}/revisions/"
-    return {
-        "index": "/admin/",
-        "notes": "/admin/papers/note/",
-        "note": f"/admin/papers/note/{note.pk}/change/",
+    revisions = reverse("admin:papers_note_revisions", args=[note.pk])
+    return urls | {
         "revisions": revisions,
         "compare": f"{revisions}compare/?old={first.pk}&new={latest.pk}",
-        "restore": f"{revisions}{first.pk}/restore/",
-        "new paper": "/admin/papers/paper/add/",
-        "annotations": "/admin/annotations/annotation/",
-        "comments": "/admin/annotations/comment/",
+        "restore": reverse("admin:papers_note_restore", args=[note.pk, first.pk]),
     }
 
 
-def test_no_admin_page_is_wider_than_a_phone(admin_page, live_server, wide_note, artifacts):
-    """An author on a phone: the note's list, form and history pages, the paper form and the
-    moderation lists are at most 390 px wide (wide tables scroll in their own box)."""
+@pytest.fixture
+def public_thread(wide_note, reader):
+    """A public annotation on `wide_note` and a reply, both holding the long formulas."""
+    annotation = annotate_in_code(wide_note, reader, "行内一个很长的公式", LONG_MATH_TEXT, "public")
+    return annotation, Reply.objects.create(annotation=annotation, user=reader, body=LONG_MATH_TEXT)
+
+
+def test_no_admin_page_is_wider_than_a_phone(
+    admin_page, admin_user, live_server, wide_note, public_thread, artifacts
+):
+    """An author on a phone: every list and form of the admin (a comment, an annotation and a
+    reply with the long formulas among them), and a note's history pages, are at most 390 px
+    wide (wide tables and formulas scroll in their own box)."""
     wide_note.body += "\n\n改过一次。"
     wide_note.save()
-    urls = admin_urls(wide_note)
+    urls = admin_urls(wide_note, admin_user)
     measured = widths(admin_page, live_server, urls, PHONE)
     print("scrollWidth at 390 px, admin:", measured)
     admin_page.goto(live_server.url + urls["revisions"])
     admin_page.screenshot(path=artifacts / "phone-admin-revisions.png", full_page=True)
     assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
+
+
+def test_readers_math_is_typeset_in_the_admin(admin_page, live_server, public_thread, artifacts):
+    """A comment's, an annotation's and a reply's change pages show their text typeset, the
+    formula too wide for a phone scrolling in its own box."""
+    admin_page.set_viewport_size(PHONE)
+    annotation, reply = public_thread
+    for row in (Comment.objects.get(), annotation, reply):
+        admin_page.goto(
+            live_server.url + reverse(admin_urlname(row._meta, "change"), args=[row.pk])
+        )
+        preview = admin_page.locator(".admin-preview")
+        preview.locator(".katex-display").wait_for()
+        long_inline = preview.locator(".arithmatex--long")
+        assert long_inline.evaluate("e => e.scrollWidth > e.clientWidth"), row
+        assert long_inline.evaluate("e => getComputedStyle(e).overflowX") == "auto", row
+        name = row._meta.model_name
+        admin_page.screenshot(path=artifacts / f"phone-admin-{name}.png", full_page=True)
 
 
 def test_long_math_and_code_scroll_in_their_own_box_with_a_fade(page, live_server, wide_note):
