@@ -119,7 +119,12 @@ function startEditor(textarea) {
         texHighlighting(TEX_SPAN, "cm-tex-math"),
         texHighlighting(TEX_COMMAND, "cm-tex-command"),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ "aria-label": textarea.labels[0]?.textContent ?? "" }),
+        // tabindex: editable text is reached by Tab anyway; saying so tells checkers (axe) that
+        // the editor's scrolling box holds something the keyboard reaches.
+        EditorView.contentAttributes.of({
+          "aria-label": textarea.labels[0]?.textContent ?? "",
+          tabindex: "0",
+        }),
         EditorView.domEventHandlers({
           paste: (event, view) => insertImages(event.clipboardData, view, parts, textarea),
           drop: (event, view) => {
@@ -182,7 +187,10 @@ function buildParts(textarea) {
   const panes = element("div", "note-editor__panes");
   const source = element("div", "note-editor__source");
   const preview = element("div", "note-editor__preview note-content");
+  // A named region (a bare div may not carry a label), in the tab order: it scrolls on its own.
+  preview.setAttribute("role", "region");
   preview.setAttribute("aria-label", "实时预览");
+  preview.tabIndex = 0;
   panes.append(source, preview);
   const errors = element("ul", "note-editor__errors");
   errors.setAttribute("aria-live", "polite");

@@ -7,11 +7,20 @@ to look at.
 import pprint
 
 import pytest
+from django.urls import reverse
 
+from annotations.models import Comment
+from tests.browser import test_phone_width
+from tests.browser.conftest import log_in_to_admin
 from tests.browser.test_annotation_keyboard import AXE
+from tests.browser.test_reading_features import axe_violations
 from tests.site_pages import PAGES, READER, build_site
 
 SERIOUS = {"serious", "critical"}
+
+# The note with long formulas, a comment, and a public annotation with a reply, all holding them.
+wide_note = test_phone_width.wide_note
+public_thread = test_phone_width.public_thread
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -59,3 +68,49 @@ def serious_violations(page):
         for v in results["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+def our_admin_parts(note, annotation, reply):
+    """{admin URL: selectors of what this project adds there}; the rest of those pages is
+    Django's own admin, whose violations are upstream's."""
+    comment = Comment.objects.get()
+    revisions = reverse("admin:papers_note_revisions", args=[note.pk])
+    first, latest = note.revisions.order_by("id")
+    history = ["#content-main"]
+    return {
+        reverse("admin:papers_note_change", args=[note.pk]): [".note-editor", ".breadcrumbs"],
+        reverse("admin:papers_note_add"): [".note-editor"],
+        revisions: history,
+        f"{revisions}compare/?old={first.pk}&new={latest.pk}": history,
+        reverse("admin:papers_note_restore", args=[note.pk, first.pk]): history,
+        reverse("admin:papers_paper_add"): [".arxiv-fill", ".arxiv-fill__status"],
+        reverse("admin:annotations_comment_change", args=[comment.pk]): [".admin-preview"],
+        reverse("admin:annotations_annotation_change", args=[annotation.pk]): [".admin-preview"],
+        reverse("admin:annotations_reply_change", args=[reply.pk]): [".admin-preview"],
+        reverse("admin:topics_topic_changelist"): ["#result_list"],
+    }
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_our_admin_parts_have_no_axe_violations(
+    browser, live_server, admin_user, wide_note, public_thread, scheme
+):
+    """axe-core finds nothing, of any impact, in what we add to the admin: the note editor,
+    the arXiv button, a note's history pages, readers' typeset text, the topic list's editable
+    positions and the breadcrumbs (our stylesheet underlines their links)."""
+    wide_note.body += "\n\n改过一次。"
+    wide_note.save()
+    context = browser.new_context(locale="zh-CN", bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    log_in_to_admin(page, live_server, admin_user)
+    found = {}
+    try:
+        for url, selectors in our_admin_parts(wide_note, *public_thread).items():
+            page.goto(live_server.url + url)
+            page.locator(selectors[0]).first.wait_for()
+            page.evaluate("document.fonts.ready")
+            if violations := axe_violations(page, *selectors):
+                found[url] = violations
+    finally:
+        context.close()
+    assert not found, pprint.pformat(found, width=100)
