@@ -1,8 +1,10 @@
 import contextlib
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import models
 from django.forms import Script
 from django.http import JsonResponse
 from django.urls import path, reverse
@@ -15,6 +17,22 @@ from .admin_notices import tell
 from .models import Note, NoteRevision, OldAddress, Paper
 from .publishing import Publication
 from .revision_admin import NoteRevisionPages
+
+
+class NamedSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time inputs, each named for screen readers ("发布时间 日期"): Django
+    prints "日期:" and "时间:" as bare text, and a field of two inputs has no <label for>."""
+
+    def __init__(self, field_name):
+        super().__init__()
+        self.field_name = field_name
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = (context["date_label"], context["time_label"])
+        for subwidget, part in zip(context["widget"]["subwidgets"], parts, strict=True):
+            subwidget["attrs"]["aria-label"] = f"{self.field_name} {part.rstrip(':：')}"
+        return context
 
 
 class NoteInline(admin.TabularInline):
@@ -196,6 +214,11 @@ class NoteAdmin(NoteRevisionPages, admin.ModelAdmin):
             Script("js/math.js", type="module"),
             Script("js/note-editor.js", type="module"),
         ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateTimeField):
+            kwargs["widget"] = NamedSplitDateTime(db_field.verbose_name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")

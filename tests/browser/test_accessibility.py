@@ -77,9 +77,10 @@ def our_admin_parts(note, annotation, reply):
     revisions = reverse("admin:papers_note_revisions", args=[note.pk])
     first, latest = note.revisions.order_by("id")
     history = ["#content-main"]
+    note_form = [".note-editor", ".field-published_at"]  # the date and time inputs named
     return {
-        reverse("admin:papers_note_change", args=[note.pk]): [".note-editor", ".breadcrumbs"],
-        reverse("admin:papers_note_add"): [".note-editor"],
+        reverse("admin:papers_note_change", args=[note.pk]): [*note_form, ".breadcrumbs"],
+        reverse("admin:papers_note_add"): note_form,
         revisions: history,
         f"{revisions}compare/?old={first.pk}&new={latest.pk}": history,
         reverse("admin:papers_note_restore", args=[note.pk, first.pk]): history,
@@ -95,9 +96,10 @@ def our_admin_parts(note, annotation, reply):
 def test_our_admin_parts_have_no_axe_violations(
     browser, live_server, admin_user, wide_note, public_thread, scheme
 ):
-    """axe-core finds nothing, of any impact, in what we add to the admin: the note editor,
-    the arXiv button, a note's history pages, readers' typeset text, the topic list's editable
-    positions and the breadcrumbs (our stylesheet underlines their links)."""
+    """axe-core finds nothing, of any impact, in what we add to the admin: the note editor and
+    its named date and time inputs, the arXiv button, a note's history pages, readers' typeset
+    text, the topic list's editable positions and the breadcrumbs (our stylesheet underlines
+    their links)."""
     wide_note.body += "\n\n改过一次。"
     wide_note.save()
     context = browser.new_context(locale="zh-CN", bypass_csp=True, color_scheme=scheme)
