@@ -93,8 +93,9 @@ def our_admin_parts(note, annotation, reply):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
 def test_our_admin_parts_have_no_axe_violations(
-    browser, live_server, admin_user, wide_note, public_thread, scheme
+    browser, live_server, admin_user, wide_note, public_thread, width, scheme
 ):
     """axe-core finds nothing, of any impact, in what we add to the admin: the note editor and
     its named date and time inputs, the arXiv button, a note's history pages, readers' typeset
@@ -104,6 +105,7 @@ def test_our_admin_parts_have_no_axe_violations(
     wide_note.save()
     context = browser.new_context(locale="zh-CN", bypass_csp=True, color_scheme=scheme)
     page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
     log_in_to_admin(page, live_server, admin_user)
     found = {}
     try:
