@@ -116,9 +116,30 @@ def test_no_signed_in_page_is_wider_than_a_phone(page, live_server, wide_note, a
     assert {kind: width for kind, width in measured.items() if width > PHONE["width"]} == {}
 
 
+@pytest.fixture
+def revised_note(wide_note):
+    """`wide_note` saved once more: two revisions, for its history pages."""
+    wide_note.body += "\n\n改过一次。"
+    wide_note.save()
+    return wide_note
+
+
+def note_history_urls(note):
+    """{page: URL} of `note`'s history: the list, its first and latest revisions compared, and
+    restoring the first."""
+    first, latest = note.revisions.order_by("id")
+    revisions = reverse("admin:papers_note_revisions", args=[note.pk])
+    compare = reverse("admin:papers_note_compare", args=[note.pk])
+    return {
+        "revisions": revisions,
+        "compare": f"{compare}?old={first.pk}&new={latest.pk}",
+        "restore": reverse("admin:papers_note_restore", args=[note.pk, first.pk]),
+    }
+
+
 def admin_urls(note, author):
     """The admin's pages `author` opens: every model's list, add form and newest row's form, and
-    `note`'s history pages (two revisions kept)."""
+    `note`'s history pages."""
     request = RequestFactory().get("/admin/")
     request.user = author
     urls = {"index": reverse("admin:index")}
@@ -129,13 +150,7 @@ def admin_urls(note, author):
             urls[f"new {model._meta.label}"] = reverse(f"{name}_add")
         if newest := model._default_manager.order_by("pk").last():
             urls[f"{model._meta.label} #{newest.pk}"] = reverse(f"{name}_change", args=[newest.pk])
-    first, latest = note.revisions.order_by("id")
-    revisions = reverse("admin:papers_note_revisions", args=[note.pk])
-    return urls | {
-        "revisions": revisions,
-        "compare": f"{revisions}compare/?old={first.pk}&new={latest.pk}",
-        "restore": reverse("admin:papers_note_restore", args=[note.pk, first.pk]),
-    }
+    return urls | note_history_urls(note)
 
 
 @pytest.fixture
@@ -146,14 +161,12 @@ def public_thread(wide_note, reader):
 
 
 def test_no_admin_page_is_wider_than_a_phone(
-    admin_page, admin_user, live_server, wide_note, public_thread, artifacts
+    admin_page, admin_user, live_server, revised_note, public_thread, artifacts
 ):
     """An author on a phone: every list and form of the admin (a comment, an annotation and a
     reply with the long formulas among them), and a note's history pages, are at most 390 px
     wide (wide tables and formulas scroll in their own box)."""
-    wide_note.body += "\n\n改过一次。"
-    wide_note.save()
-    urls = admin_urls(wide_note, admin_user)
+    urls = admin_urls(revised_note, admin_user)
     measured = widths(admin_page, live_server, urls, PHONE)
     print("scrollWidth at 390 px, admin:", measured)
     admin_page.goto(live_server.url + urls["revisions"])
