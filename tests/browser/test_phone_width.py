@@ -192,6 +192,23 @@ def test_readers_math_is_typeset_in_the_admin(admin_page, live_server, public_th
         admin_page.screenshot(path=artifacts / f"phone-admin-{name}.png", full_page=True)
 
 
+def test_rendered_text_stays_in_the_admins_column_on_a_desktop(
+    admin_page, live_server, wide_note, public_thread
+):
+    """At 1280 px the rendered preview of the long-formula note, comment, annotation and reply
+    ends inside its fieldset (it ran 57 px past it, the formulas with it)."""
+    admin_page.set_viewport_size(DESKTOP)
+    for row in (wide_note, Comment.objects.get(), *public_thread):
+        admin_page.goto(
+            live_server.url + reverse(admin_urlname(row._meta, "change"), args=[row.pk])
+        )
+        preview = admin_page.locator(".admin-preview")
+        preview.locator(".katex-display").wait_for()
+        fieldset = admin_page.locator("fieldset", has=preview)
+        right = "e => e.getBoundingClientRect().right"
+        assert preview.evaluate(right) <= fieldset.evaluate(right), row
+
+
 def test_long_math_and_code_scroll_in_their_own_box_with_a_fade(page, live_server, wide_note):
     """The long inline formula, the display formula and the code block each scroll inside
     themselves, faded at the edge that hides more; scrolled to the end, the fade moves."""
